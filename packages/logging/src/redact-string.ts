@@ -1,0 +1,112 @@
+import { REDACTED } from './redaction-markers.js';
+import { isSecretField } from './secret-keys.js';
+
+// Every pattern starts at a literal or behind a one-character lookbehind that stops a failed
+// attempt from being retried inside the same run, and no quantified group can match the same
+// text two ways, so each pass over the text is linear.
+
+interface TextRule {
+  readonly pattern: RegExp;
+  readonly replace: (match: string, ...groups: string[]) => string;
+}
+
+const AUTH_SCHEME = '(?:bearer|basic|token|digest|negotiate|ntlm|bot|apikey)';
+
+const TEXT_RULES: readonly TextRule[] = [
+  {
+    // PEM private keys; an unterminated block is masked to the end of the text.
+    pattern: new RegExp(
+      '-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----' +
+        '(?:[\\s\\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----|[\\s\\S]*)',
+      'g',
+    ),
+    replace: (_match, label) =>
+      `-----BEGIN ${label}PRIVATE KEY-----${REDACTED}-----END ${label}PRIVATE KEY-----`,
+  },
+  {
+    // "password": "..." inside JSON text, for any key the deep redactor would mask.
+    pattern: /"([A-Za-z0-9_.-]{1,100})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g,
+    replace: (match, key, separator, value) =>
+      value !== '' && isSecretField(key, value) ? `"${key}"${separator}"${REDACTED}"` : match,
+  },
+  {
+    // key=value in query strings, libpq keyword strings, logfmt and --flags: password=, ...
+    pattern: new RegExp(
+      '(?<![A-Za-z0-9_.])([A-Za-z][A-Za-z0-9_.-]{0,99})(\\s*=\\s*)' +
+        `(?:(${AUTH_SCHEME})(\\s+))?` +
+        `('(?:[^'\\\\]|\\\\.)*'?|"(?:[^"\\\\]|\\\\.)*"?|[^\\s&;'"]*)`,
+      'gi',
+    ),
+    replace: (match, key, separator, scheme = '', space = '', value) =>
+      value !== '' && isSecretField(key, value)
+        ? `${key}${separator}${scheme}${space}${maskKeepingQuotes(value)}`
+        : match,
+  },
+  {
+    // HTTP header lines: "Authorization: Bearer <token>", "X-Api-Key: <key>".
+    pattern: new RegExp(
+      '(?<![A-Za-z0-9_-])((?:proxy-)?authorization|x-api-key|api-key|x-auth-token)(\\s*:\\s*)' +
+        `(?:(${AUTH_SCHEME})(\\s+))?([^\\s"',;]+)`,
+      'gi',
+    ),
+    replace: (_match, name, separator, scheme = '', space = '') =>
+      `${name}${separator}${scheme}${space}${REDACTED}`,
+  },
+  {
+    pattern: /(?<![A-Za-z0-9_-])((?:set-)?cookie)(\s*:\s*)([^\r\n"]+)/gi,
+    replace: (_match, name, separator) => `${name}${separator}${REDACTED}`,
+  },
+  {
+    // A bare "Bearer <token>" or "Basic <base64>" outside a header line.
+    pattern: /(?<![A-Za-z0-9_-])(bearer|basic)(\s+)([A-Za-z0-9\-._~+/]+=*)/gi,
+    replace: (match, scheme, space, credential) => {
+      const trailingDots = /\.*$/.exec(credential)?.[0] ?? '';
+      const candidate = credential.slice(0, credential.length - trailingDots.length);
+      return looksLikeCredential(scheme, candidate)
+        ? `${scheme}${space}${REDACTED}${trailingDots}`
+        : match;
+    },
+  },
+  {
+    // The password of scheme://user:password@host; it may itself contain a raw '@'.
+    pattern: /:\/\/([^\s:/?#@"'<>`\\]*):([^\s/?#"'<>`\\]*)@/g,
+    replace: (match, user, password) => (password === '' ? match : `://${user}:${REDACTED}@`),
+  },
+  // Token shapes recognisable without context.
+  { pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, replace: mask },
+  { pattern: /\b(?:xox[abprs]|xapp)-[A-Za-z0-9-]{10,}/g, replace: mask },
+  { pattern: /\b(?:[rs]k_(?:live|test)|whsec)_[A-Za-z0-9]{10,}/g, replace: mask },
+  { pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, replace: mask },
+  {
+    pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
+    replace: mask,
+  },
+];
+
+/** Masks credentials inside free text; returns the text unchanged when nothing matched. */
+export function redactString(text: string): string {
+  let result = text;
+  for (const rule of TEXT_RULES) {
+    result = result.replace(rule.pattern, rule.replace);
+  }
+  return result;
+}
+
+function mask(): string {
+  return REDACTED;
+}
+
+function maskKeepingQuotes(value: string): string {
+  const quote = value[0];
+  return quote === "'" || quote === '"' ? `${quote}${REDACTED}${quote}` : REDACTED;
+}
+
+function looksLikeCredential(scheme: string, candidate: string): boolean {
+  if (candidate === '') return false;
+  if (scheme.toLowerCase() === 'basic') {
+    // Basic credentials are base64("user:password"); prose words do not decode to that.
+    return Buffer.from(candidate, 'base64').toString('latin1').includes(':');
+  }
+  // Opaque bearer tokens carry digits or punctuation, or are long; "Bearer tokens" is prose.
+  return /[0-9\-._~+/=]/.test(candidate) || candidate.length >= 24;
+}

@@ -1,0 +1,180 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REDACTED, createAuditLog, createLogger } from '../src/index.js';
+import type { AuditEvent } from '../src/index.js';
+import { jsonLines, runWithLogging } from './support/run-node.js';
+
+const PASSWORD = 'Pw-77ab31';
+
+function auditEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
+  return {
+    time: '2025-01-02T03:04:05.678Z',
+    connector: 'github',
+    tool: 'search_issues',
+    principal: 'alice@example.com',
+    requestId: 7,
+    transport: 'stdio',
+    args: { query: 'is:open', apiToken: PASSWORD, upstream: `https://bot:${PASSWORD}@api/x` },
+    outcome: 'ok',
+    durationMs: 12.3456789,
+    ...overrides,
+  };
+}
+
+function capturingLogger() {
+  const lines: string[] = [];
+  const destination = { write: (line: string) => lines.push(line) };
+  const logger = createLogger({ name: 'audit-test', destination });
+  return { logger, lines, records: () => jsonLines(lines.join('')) };
+}
+
+let directory: string;
+beforeEach(() => {
+  directory = mkdtempSync(join(tmpdir(), 'bastion-audit-'));
+});
+afterEach(() => {
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe('createAuditLog without a file', () => {
+  it('logs each event as { audit } with redacted args, error and a rounded duration', () => {
+    const { logger, lines, records } = capturingLogger();
+    const audit = createAuditLog({ logger });
+    audit.record(
+      auditEvent({ outcome: 'upstream_error', error: `401 from https://bot:${PASSWORD}@api/x` }),
+    );
+    expect(lines.join('')).not.toContain(PASSWORD);
+    expect(records()[0]).toMatchObject({
+      msg: 'audit',
+      audit: {
+        tool: 'search_issues',
+        principal: 'alice@example.com',
+        outcome: 'upstream_error',
+        durationMs: 12.346,
+        args: { query: 'is:open', apiToken: REDACTED, upstream: `https://bot:${REDACTED}@api/x` },
+        error: `401 from https://bot:${REDACTED}@api/x`,
+      },
+    });
+  });
+
+  it('writes only the known fields', () => {
+    const { logger, records } = capturingLogger();
+    const event = { ...auditEvent(), headers: { cookie: PASSWORD } } as AuditEvent;
+    createAuditLog({ logger }).record(event);
+    expect(Object.keys(records()[0]?.audit as object)).toEqual([
+      'time',
+      'connector',
+      'tool',
+      'principal',
+      'requestId',
+      'transport',
+      'args',
+      'outcome',
+      'durationMs',
+    ]);
+  });
+});
+
+describe('createAuditLog with a file', () => {
+  it('appends one redacted JSON line per event to a 0600 file', async () => {
+    const file = join(directory, 'audit.jsonl');
+    const { logger, lines } = capturingLogger();
+    const audit = createAuditLog({ logger, file });
+    audit.record(auditEvent());
+    audit.record(auditEvent({ tool: 'get_issue', outcome: 'denied', decision: 'scope missing' }));
+    await audit.close();
+
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toContain(PASSWORD);
+    expect(text.endsWith('\n')).toBe(true);
+    const records = jsonLines(text);
+    expect(records).toHaveLength(2);
+    expect(records[0]).toEqual({
+      time: '2025-01-02T03:04:05.678Z',
+      connector: 'github',
+      tool: 'search_issues',
+      principal: 'alice@example.com',
+      requestId: 7,
+      transport: 'stdio',
+      args: { query: 'is:open', apiToken: REDACTED, upstream: `https://bot:${REDACTED}@api/x` },
+      outcome: 'ok',
+      durationMs: 12.346,
+    });
+    expect(records[1]).toMatchObject({
+      tool: 'get_issue',
+      outcome: 'denied',
+      decision: 'scope missing',
+    });
+    expect(lines).toEqual([]);
+  });
+
+  it('appends to an existing file instead of truncating it', async () => {
+    const file = join(directory, 'audit.jsonl');
+    writeFileSync(file, '{"earlier":true}\n', { mode: 0o600 });
+    const audit = createAuditLog({ logger: capturingLogger().logger, file });
+    audit.record(auditEvent());
+    await audit.close();
+    expect(jsonLines(readFileSync(file, 'utf8'))).toHaveLength(2);
+  });
+
+  it('keeps all of 1,000 rapid events once closed', async () => {
+    const file = join(directory, 'burst.jsonl');
+    const audit = createAuditLog({ logger: capturingLogger().logger, file });
+    for (let index = 0; index < 1_000; index += 1) {
+      audit.record(auditEvent({ requestId: index, args: { index, padding: 'x'.repeat(200) } }));
+    }
+    await audit.close();
+    const records = jsonLines(readFileSync(file, 'utf8'));
+    expect(records).toHaveLength(1_000);
+    expect(records.map((record) => record.requestId)).toEqual(
+      Array.from({ length: 1_000 }, (_, index) => index),
+    );
+  });
+
+  it('throws at creation, naming the path and the reason, when the file cannot be opened', () => {
+    const { logger } = capturingLogger();
+    const missing = join(directory, 'no-such-dir', 'audit.jsonl');
+    expect(() => createAuditLog({ logger, file: missing })).toThrow(
+      `cannot open audit log ${missing}: ENOENT: no such file or directory`,
+    );
+    expect(() => createAuditLog({ logger, file: directory })).toThrow(
+      new RegExp(`^cannot open audit log ${directory}: EISDIR`),
+    );
+  });
+
+  it('refuses to write the audit log to the protocol stdout', () => {
+    const run = runWithLogging(
+      `
+      const logger = logging.createLogger({ name: 'x' });
+      try {
+        logging.createAuditLog({ logger, file: '/dev/stdout' });
+        console.error('opened');
+      } catch (error) {
+        console.error(error.message);
+      }
+    `,
+      { stdoutIsOsPipe: true },
+    );
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('cannot open audit log /dev/stdout: it is this process');
+  });
+
+  it('falls back to the logger for events recorded after close', async () => {
+    const file = join(directory, 'audit.jsonl');
+    const { logger, lines, records } = capturingLogger();
+    const audit = createAuditLog({ logger, file });
+    await audit.close();
+    await audit.close();
+    expect(() => audit.record(auditEvent({ tool: 'late' }))).not.toThrow();
+    expect(readFileSync(file, 'utf8')).toBe('');
+    expect(lines.join('')).not.toContain(PASSWORD);
+    expect(records()[0]).toMatchObject({
+      level: 50,
+      msg: 'audit log write failed; event logged here instead',
+      audit: { tool: 'late', args: { apiToken: REDACTED } },
+    });
+  });
+});
