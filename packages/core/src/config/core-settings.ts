@@ -1,0 +1,90 @@
+import { secret } from '@bastion-mcp/auth';
+import { LOG_LEVELS } from '@bastion-mcp/logging';
+import { z } from 'zod';
+import type { Setting, SettingKind } from './setting.js';
+
+const port = z.number().int().min(0).max(65_535);
+
+/** Settings every connector shares; the connector's own settings come from its config schema. */
+export const coreSettingsSchema = z.object({
+  transport: z.enum(['stdio', 'http']).default('stdio'),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: port.default(8080),
+  readOnly: z.boolean().default(false),
+  toolsets: z.array(z.string().min(1)).optional(),
+  tools: z.array(z.string().min(1)).optional(),
+  excludeTools: z.array(z.string().min(1)).default([]),
+  maxResultBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  maxResultItems: z.number().int().min(1).max(100_000).default(500),
+  logLevel: z.enum(LOG_LEVELS).default('info'),
+  auditLog: z.string().min(1).optional(),
+  allowedHosts: z.array(z.string().min(1)).default([]),
+  allowedOrigins: z.array(z.string().min(1)).default([]),
+  maxBodyBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
+  shutdownTimeoutMs: z.number().int().min(0).max(600_000).default(10_000),
+  maxSessions: z.number().int().min(1).max(100_000).default(1_000),
+  sessionIdleSeconds: z.number().int().min(10).max(86_400).default(1_800),
+  insecureNoAuth: z.boolean().default(false),
+  stateKey: secret({ minLength: 32 }).optional(),
+});
+
+export type CoreSettings = z.output<typeof coreSettingsSchema>;
+
+interface CoreSettingInfo {
+  flag?: string;
+  env: string;
+  kind: SettingKind;
+  group: string;
+  description: string;
+  placeholder?: string;
+  secret?: boolean;
+}
+
+const TRANSPORT = 'Transport';
+const TOOLS = 'Tools';
+const LIMITS = 'Limits';
+const LOGGING = 'Logging and audit';
+
+const INFO: Record<keyof CoreSettings, CoreSettingInfo> = {
+  transport: { flag: 'transport', env: 'BASTION_TRANSPORT', kind: 'string', group: TRANSPORT, placeholder: 'stdio|http', description: 'stdio for a desktop host; http to serve Streamable HTTP' },
+  host: { flag: 'host', env: 'BASTION_HOST', kind: 'string', group: TRANSPORT, placeholder: 'address', description: 'HTTP bind address; a non-loopback address requires authentication' },
+  port: { flag: 'port', env: 'BASTION_PORT', kind: 'number', group: TRANSPORT, placeholder: 'n', description: 'HTTP port (0 picks a free port)' },
+  allowedHosts: { flag: 'allowed-hosts', env: 'BASTION_ALLOWED_HOSTS', kind: 'list', group: TRANSPORT, placeholder: 'a,b', description: 'Host header names accepted besides the loopback names' },
+  allowedOrigins: { flag: 'allowed-origins', env: 'BASTION_ALLOWED_ORIGINS', kind: 'list', group: TRANSPORT, placeholder: 'a,b', description: 'Origin host names accepted from browsers besides loopback' },
+  maxBodyBytes: { flag: 'max-body-bytes', env: 'BASTION_MAX_BODY_BYTES', kind: 'number', group: TRANSPORT, placeholder: 'n', description: 'Largest HTTP request body accepted (413 above it)' },
+  shutdownTimeoutMs: { flag: 'shutdown-timeout-ms', env: 'BASTION_SHUTDOWN_TIMEOUT_MS', kind: 'number', group: TRANSPORT, placeholder: 'ms', description: 'On SIGTERM/SIGINT, how long in-flight calls may finish' },
+  maxSessions: { flag: 'max-sessions', env: 'BASTION_MAX_SESSIONS', kind: 'number', group: TRANSPORT, placeholder: 'n', description: 'Most concurrent HTTP sessions of 2025-11-25 clients' },
+  sessionIdleSeconds: { flag: 'session-idle-seconds', env: 'BASTION_SESSION_IDLE_SECONDS', kind: 'number', group: TRANSPORT, placeholder: 's', description: 'Close a 2025-11-25 HTTP session after this long without requests' },
+  insecureNoAuth: { flag: 'insecure-no-auth', env: 'BASTION_INSECURE_NO_AUTH', kind: 'boolean', group: TRANSPORT, description: 'Serve HTTP on a non-loopback address without authentication (unsafe)' },
+  stateKey: { env: 'BASTION_STATE_KEY', kind: 'string', group: TRANSPORT, secret: true, description: 'Key (32+ chars) sealing multi-round-trip state; set the same key on every replica' },
+  readOnly: { flag: 'read-only', env: 'BASTION_READ_ONLY', kind: 'boolean', group: TOOLS, description: 'Offer only tools whose annotations say they are read-only' },
+  toolsets: { flag: 'toolsets', env: 'BASTION_TOOLSETS', kind: 'list', group: TOOLS, placeholder: 'a,b|all', description: 'Toolsets to enable (default: the connector\'s default toolsets)' },
+  tools: { flag: 'tools', env: 'BASTION_TOOLS', kind: 'list', group: TOOLS, placeholder: 'a,b', description: 'Offer exactly these tools (overrides --toolsets)' },
+  excludeTools: { flag: 'exclude-tools', env: 'BASTION_EXCLUDE_TOOLS', kind: 'list', group: TOOLS, placeholder: 'a,b', description: 'Never offer these tools' },
+  maxResultBytes: { flag: 'max-result-bytes', env: 'BASTION_MAX_RESULT_BYTES', kind: 'number', group: LIMITS, placeholder: 'n', description: 'Largest structured result of one call; longer lists continue by cursor' },
+  maxResultItems: { flag: 'max-result-items', env: 'BASTION_MAX_RESULT_ITEMS', kind: 'number', group: LIMITS, placeholder: 'n', description: 'Most list items in one result; more continue by cursor' },
+  logLevel: { flag: 'log-level', env: 'LOG_LEVEL', kind: 'string', group: LOGGING, placeholder: 'level', description: `Log level on stderr: ${LOG_LEVELS.join(', ')}` },
+  auditLog: { flag: 'audit-log', env: 'BASTION_AUDIT_LOG', kind: 'string', group: LOGGING, placeholder: 'path', description: 'Append audit events (JSON lines) to this file instead of stderr' },
+};
+
+export const CORE_SETTINGS: readonly Setting[] = Object.entries(INFO).map(([key, info]) => {
+  const schema = coreSettingsSchema.shape[key as keyof CoreSettings];
+  const parsedDefault = schema.safeParse(undefined);
+  const value = parsedDefault.success ? parsedDefault.data : undefined;
+  return {
+    key,
+    flag: info.flag,
+    env: info.env,
+    kind: info.kind,
+    description: info.description,
+    group: info.group,
+    secret: info.secret === true,
+    defaultLabel:
+      value === undefined || (Array.isArray(value) && value.length === 0)
+        ? undefined
+        : Array.isArray(value)
+          ? value.join(',')
+          : String(value),
+    placeholder: info.placeholder ?? '',
+  };
+});

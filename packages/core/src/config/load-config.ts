@@ -1,0 +1,176 @@
+import { isIP } from 'node:net';
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import type { ConfigProblem } from '../errors.js';
+import { CORE_SETTINGS, coreSettingsSchema } from './core-settings.js';
+import type { CoreSettings } from './core-settings.js';
+import { connectorSettings } from './connector-settings.js';
+import type { Setting } from './setting.js';
+import { settingLabel } from './setting.js';
+
+export type CliAction = 'serve' | 'help' | 'version' | 'print-tools';
+
+export interface ConfigSource {
+  argv: readonly string[];
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface ConnectorConfigShape {
+  readonly name: string;
+  readonly config?: z.ZodObject;
+  /** The connector setting that positional arguments fill (a list), e.g. allowed directories. */
+  readonly positionals?: string;
+}
+
+export interface LoadedConfig<ConnectorConfig> {
+  core: CoreSettings;
+  connector: ConnectorConfig;
+}
+
+const ACTION_FLAGS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+  'print-tools': { type: 'boolean' },
+} as const;
+
+export function allSettings(shape: ConnectorConfigShape): Setting[] {
+  return [...connectorSettings(shape.name, shape.config, shape.positionals), ...CORE_SETTINGS];
+}
+
+/** Which action the command line asks for; answered before any other setting is validated. */
+export function cliAction(argv: readonly string[]): CliAction {
+  if (argv.includes('--help') || argv.includes('-h')) return 'help';
+  if (argv.includes('--version') || argv.includes('-V')) return 'version';
+  if (argv.includes('--print-tools')) return 'print-tools';
+  return 'serve';
+}
+
+const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
+const FALSE_WORDS = new Set(['0', 'false', 'no', 'off']);
+
+function coerce(setting: Setting, raw: string | boolean): unknown {
+  if (typeof raw === 'boolean') return raw;
+  const text = raw.trim();
+  switch (setting.kind) {
+    case 'boolean':
+      if (TRUE_WORDS.has(text.toLowerCase())) return true;
+      if (FALSE_WORDS.has(text.toLowerCase())) return false;
+      return text;
+    case 'number':
+      return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+    case 'list':
+      return text
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+    default:
+      return text;
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue, secret: boolean): string {
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return issue.message.startsWith('required') ? issue.message : `required (expected ${issue.expected})`;
+  }
+  if (issue.code === 'invalid_type' && !secret) {
+    return `expected ${issue.expected}, got ${JSON.stringify(issue.input)}`;
+  }
+  return issue.message;
+}
+
+function collectIssues(
+  error: z.ZodError,
+  settingsByKey: Map<string, Setting>,
+  problems: ConfigProblem[],
+): void {
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? '');
+    const setting = settingsByKey.get(key);
+    const label = setting ? settingLabel(setting) : key || 'configuration';
+    problems.push({ setting: label, message: describeIssue(issue, setting?.secret ?? true) });
+  }
+}
+
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (bare === 'localhost') return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  return bare === '::1';
+}
+
+export { isLoopback };
+
+/**
+ * Reads every setting from flags (which win) and the environment, validates them all, and
+ * throws one ConfigError that names every bad or missing setting. Values are never echoed for
+ * secrets.
+ */
+export function loadConfig<ConnectorConfig>(
+  shape: ConnectorConfigShape,
+  source: ConfigSource,
+  options: {
+    httpAuthConfigured?: boolean;
+    /** `lenient` skips the connector's own settings (for --print-tools without credentials). */
+    connectorSettings?: 'strict' | 'lenient';
+  } = {},
+): LoadedConfig<ConnectorConfig> {
+  const lenient = options.connectorSettings === 'lenient';
+  const settings = allSettings(shape);
+  const settingsByKey = new Map(settings.map((setting) => [setting.key, setting]));
+  const problems: ConfigProblem[] = [];
+
+  const flagOptions: ParseArgsConfig['options'] = { ...ACTION_FLAGS };
+  for (const setting of settings) {
+    if (setting.flag) flagOptions[setting.flag] = { type: setting.kind === 'boolean' ? 'boolean' : 'string' };
+  }
+  let values: Record<string, string | boolean | undefined> = {};
+  let positionals: string[] = [];
+  try {
+    const parsed = parseArgs({
+      args: [...source.argv],
+      options: flagOptions,
+      allowPositionals: shape.positionals !== undefined,
+      strict: true,
+    });
+    values = parsed.values as Record<string, string | boolean | undefined>;
+    positionals = parsed.positionals;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    problems.push({ setting: 'command line', message: `${message}. Run with --help to see every option.` });
+  }
+
+  const raw: Record<string, unknown> = { core: {}, connector: {} };
+  for (const setting of settings) {
+    const fromFlag = setting.flag ? values[setting.flag] : undefined;
+    const fromEnv = setting.env ? source.env[setting.env] : undefined;
+    const chosen = fromFlag ?? (fromEnv === undefined || fromEnv === '' ? undefined : fromEnv);
+    const target = CORE_SETTINGS.includes(setting) ? 'core' : 'connector';
+    if (chosen !== undefined) (raw[target] as Record<string, unknown>)[setting.key] = coerce(setting, chosen);
+  }
+  if (shape.positionals && positionals.length > 0) {
+    (raw.connector as Record<string, unknown>)[shape.positionals] = positionals;
+  }
+
+  const core = coreSettingsSchema.safeParse(raw.core, { reportInput: true });
+  if (!core.success) collectIssues(core.error, settingsByKey, problems);
+  const connectorSchema = shape.config ?? z.object({});
+  const connector = connectorSchema.safeParse(raw.connector, { reportInput: true });
+  if (!connector.success && !lenient) collectIssues(connector.error, settingsByKey, problems);
+
+  if (core.success) {
+    const { transport, host, insecureNoAuth } = core.data;
+    if (transport === 'http' && !isLoopback(host) && !options.httpAuthConfigured && !insecureNoAuth) {
+      problems.push({
+        setting: '--host / BASTION_HOST',
+        message:
+          `${host} is not a loopback address and no authentication is configured; ` +
+          'configure authentication, bind 127.0.0.1, or pass --insecure-no-auth to accept the risk',
+      });
+    }
+  }
+
+  if (problems.length > 0 || !core.success || (!connector.success && !lenient)) throw new ConfigError(problems);
+  return { core: core.data, connector: (connector.success ? connector.data : {}) as ConnectorConfig };
+}

@@ -1,0 +1,15 @@
+import type { CoreSettings } from './config/core-settings.js';
+import type { Connector } from './define-connector.js';
+import { selectTools } from './registry.js';
+import { prepareTool } from './tools/prepare-tool.js';
+import type { PreparedTool } from './tools/prepare-tool.js';
+
+/** The tools the given settings enable, prepared without building the connector's context. */
+export function prepareSelectedTools(connector: Connector<unknown>, settings: CoreSettings): PreparedTool<unknown>[] {
+  return selectTools(connector.tools, connector.toolsets, {
+    readOnly: settings.readOnly,
+    toolsets: settings.toolsets,
+    tools: settings.tools,
+    excludeTools: settings.excludeTools,
+  }).map((tool) => prepareTool(tool));
+}

@@ -1,0 +1,140 @@
+import type { HttpAuthenticator } from '@bastion-mcp/auth';
+import { redactString } from '@bastion-mcp/logging';
+import { formatHelp } from './config/help.js';
+import { allSettings, cliAction, loadConfig } from './config/load-config.js';
+import type { Connector } from './define-connector.js';
+import { ConfigError } from './errors.js';
+import { toolManifest } from './manifest.js';
+import { createRuntime } from './runtime.js';
+import type { Runtime } from './runtime.js';
+import { serveOverHttp } from './transports/http.js';
+import { serveOverStdio } from './transports/stdio.js';
+
+export interface RunOptions {
+  argv?: readonly string[];
+  env?: Readonly<Record<string, string | undefined>>;
+  authenticator?: HttpAuthenticator;
+}
+
+const EXIT_FAILURE = 1;
+const EXIT_CONFIG = 2;
+
+function binName(connector: Connector<unknown>): string {
+  return `bastion-${connector.name}`;
+}
+
+function reportConfigError(bin: string, error: ConfigError): void {
+  const lines = error.problems.map((problem) => `  - ${problem.setting}: ${problem.message}`);
+  process.stderr.write(
+    `${bin}: invalid configuration (${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}):\n` +
+      `${lines.join('\n')}\nRun ${bin} --help to see every setting.\n`,
+  );
+}
+
+function reportStartFailure(bin: string, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${bin}: failed to start: ${redactString(message)}\n`);
+}
+
+function onSignals(shutdown: (signal: NodeJS.Signals) => void): void {
+  let received = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (received) process.exit(EXIT_FAILURE);
+      received = true;
+      shutdown(signal);
+    });
+  }
+}
+
+async function serve(runtime: Runtime<unknown>, options: RunOptions): Promise<void> {
+  const { logger, settings } = runtime;
+  let stopTransport: () => Promise<void>;
+  if (settings.transport === 'http') {
+    const http = await serveOverHttp(runtime, options.authenticator ? { authenticator: options.authenticator } : {});
+    logger.info({ url: http.url, tools: runtime.tools.length }, 'serving Streamable HTTP');
+    stopTransport = () => http.close();
+  } else {
+    const stdio = serveOverStdio(runtime);
+    logger.info({ tools: runtime.tools.length }, 'serving stdio');
+    stopTransport = async () => {
+      runtime.stop();
+      await stdio.close();
+    };
+    void stdio.ended.then(() => shutdown('stdin closed'));
+  }
+  let stopping: Promise<void> | undefined;
+  function shutdown(reason: string): Promise<void> {
+    stopping ??= (async () => {
+      logger.info({ reason }, 'shutting down');
+      try {
+        await stopTransport();
+        await runtime.close();
+      } catch (error) {
+        logger.error({ err: error }, 'error during shutdown');
+        process.exitCode = EXIT_FAILURE;
+      }
+      process.exit();
+    })();
+    return stopping;
+  }
+  onSignals((signal) => void shutdown(signal));
+}
+
+/**
+ * The whole CLI of a connector: --help, --version, --print-tools, config from flags and env
+ * (every problem reported at once, exit 2), then stdio or Streamable HTTP until a signal or the
+ * end of stdin.
+ */
+export async function runConnector<Ctx>(connector: Connector<Ctx>, options: RunOptions = {}): Promise<void> {
+  const argv = options.argv ?? process.argv.slice(2);
+  const env = options.env ?? process.env;
+  const anyConnector = connector as Connector<unknown>;
+  const bin = binName(anyConnector);
+  const action = cliAction(argv);
+  if (action === 'help') {
+    process.stdout.write(
+      `${formatHelp({
+        bin,
+        version: connector.version,
+        description: connector.description,
+        usage: `${bin} [options]${connector.usage ? ` ${connector.usage}` : ''}`,
+        settings: allSettings(anyConnector),
+      })}\n`,
+    );
+    return;
+  }
+  if (action === 'version') {
+    process.stdout.write(`${connector.version}\n`);
+    return;
+  }
+  let runtime: Runtime<unknown>;
+  try {
+    const loaded = loadConfig(anyConnector, { argv, env }, {
+      httpAuthConfigured: options.authenticator !== undefined,
+      connectorSettings: action === 'print-tools' ? 'lenient' : 'strict',
+    });
+    if (action === 'print-tools') {
+      const { prepareSelectedTools } = await import('./print-tools.js');
+      process.stdout.write(`${JSON.stringify(toolManifest(connector, prepareSelectedTools(anyConnector, loaded.core)), null, 2)}\n`);
+      return;
+    }
+    runtime = await createRuntime(anyConnector, loaded);
+  } catch (error) {
+    if (ConfigError.isInstance(error)) {
+      reportConfigError(bin, error);
+      process.exitCode = EXIT_CONFIG;
+    } else {
+      reportStartFailure(bin, error);
+      process.exitCode = EXIT_FAILURE;
+    }
+    return;
+  }
+  try {
+    await serve(runtime, options);
+  } catch (error) {
+    reportStartFailure(bin, error);
+    await runtime.close().catch(() => undefined);
+    process.exitCode = EXIT_FAILURE;
+  }
+}

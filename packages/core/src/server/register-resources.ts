@@ -1,0 +1,149 @@
+import { hasScopes } from '@bastion-mcp/auth';
+import type { Principal } from '@bastion-mcp/auth';
+import { ProtocolError, ProtocolErrorCode, ResourceTemplate, completable, isInputRequiredResult } from '@modelcontextprotocol/server';
+import type { McpServer, ServerContext } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import { ToolError, UpstreamError } from '../errors.js';
+import type { Prompt } from '../prompts/define-prompt.js';
+import type { Resource } from '../resources/define-resource.js';
+import { createToolContext } from '../tools/tool-context-factory.js';
+import type { CallScope } from '../tools/tool-context-factory.js';
+import { randomBytes } from 'node:crypto';
+
+/** Resource and prompt failures are JSON-RPC errors; they get the same care as tool errors. */
+function toProtocolError(error: unknown, what: string, scope: CallScope<unknown>): ProtocolError {
+  if (error instanceof ProtocolError) return error;
+  if (ToolError.isInstance(error)) return new ProtocolError(ProtocolErrorCode.InvalidParams, error.message);
+  if (UpstreamError.isInstance(error)) return new ProtocolError(ProtocolErrorCode.InternalError, error.describe());
+  const reference = randomBytes(4).toString('hex');
+  scope.logger.error({ err: error, reference, what }, 'request failed');
+  return new ProtocolError(
+    ProtocolErrorCode.InternalError,
+    `${what} failed unexpectedly. The details were logged on the server (reference ${reference}).`,
+  );
+}
+
+async function audited<T>(
+  scope: CallScope<unknown>,
+  name: string,
+  sdkContext: ServerContext,
+  args: unknown,
+  run: () => Promise<T>,
+): Promise<T> {
+  const started = performance.now();
+  let outcome: 'ok' | 'tool_error' | 'internal_error' = 'ok';
+  try {
+    return await run();
+  } catch (error) {
+    outcome = ToolError.isInstance(error) || error instanceof ProtocolError ? 'tool_error' : 'internal_error';
+    throw toProtocolError(error, name, scope);
+  } finally {
+    scope.audit.record({
+      time: new Date().toISOString(),
+      connector: scope.connectorName,
+      tool: name,
+      principal: scope.principal.id,
+      requestId: sdkContext.mcpReq.id,
+      transport: scope.transport,
+      args,
+      outcome,
+      durationMs: performance.now() - started,
+    });
+  }
+}
+
+function completer(complete: (value: string) => readonly string[] | Promise<readonly string[]>) {
+  return async (value: unknown) => [...(await complete(String(value ?? '')))];
+}
+
+export function registerResources<Ctx>(
+  server: McpServer,
+  resources: readonly Resource<Ctx>[],
+  principal: Principal,
+  scope: CallScope<Ctx>,
+): void {
+  const anyScope = scope as CallScope<unknown>;
+  for (const resource of resources) {
+    if (!hasScopes(principal.scopes, resource.scopes)) continue;
+    const metadata = {
+      ...(resource.title === undefined ? {} : { title: resource.title }),
+      description: resource.description,
+      ...(resource.mimeType === undefined ? {} : { mimeType: resource.mimeType }),
+    };
+    const label = `resource:${resource.name}`;
+    if (resource.kind === 'static') {
+      server.registerResource(resource.name, resource.uri, metadata, (uri, sdkContext) =>
+        audited(anyScope, label, sdkContext, { uri: uri.href }, async () => {
+          const result = await resource.read(uri, createToolContext(label, sdkContext, scope));
+          return isInputRequiredResult(result) ? result : { contents: result };
+        }),
+      );
+      continue;
+    }
+    const template = new ResourceTemplate(resource.uriTemplate, {
+      list: resource.list
+        ? (sdkContext) =>
+            audited(anyScope, `${label}:list`, sdkContext, {}, async () => ({
+              resources: [...(await resource.list!(createToolContext(label, sdkContext, scope)))],
+            }))
+        : undefined,
+      complete: Object.fromEntries(
+        Object.entries(resource.complete ?? {}).map(([variable, complete]) => [variable, completer(complete)]),
+      ),
+    });
+    server.registerResource(resource.name, template, metadata, (uri, variables, sdkContext) =>
+      audited(anyScope, label, sdkContext, { uri: uri.href }, async () => {
+        const result = await resource.read(uri, variables, createToolContext(label, sdkContext, scope));
+        return isInputRequiredResult(result) ? result : { contents: result };
+      }),
+    );
+  }
+}
+
+const preparedArgs = new WeakMap<Prompt<never>, z.ZodObject | undefined>();
+
+/** Prompt arguments with their completers attached; built once, since completable() marks the schema. */
+function argsSchemaOf<Ctx>(prompt: Prompt<Ctx>): z.ZodObject | undefined {
+  const key = prompt as unknown as Prompt<never>;
+  if (preparedArgs.has(key)) return preparedArgs.get(key);
+  let schema = prompt.args;
+  if (schema && prompt.complete) {
+    const shape: Record<string, z.ZodType> = { ...schema.shape };
+    for (const [name, complete] of Object.entries(prompt.complete)) {
+      const field = shape[name];
+      if (field) shape[name] = completable(field, completer(complete)) as unknown as z.ZodType;
+    }
+    schema = z.object(shape);
+  }
+  preparedArgs.set(key, schema);
+  return schema;
+}
+
+export function registerPrompts<Ctx>(
+  server: McpServer,
+  prompts: readonly Prompt<Ctx>[],
+  principal: Principal,
+  scope: CallScope<Ctx>,
+): void {
+  const anyScope = scope as CallScope<unknown>;
+  for (const prompt of prompts) {
+    if (!hasScopes(principal.scopes, prompt.scopes)) continue;
+    const label = `prompt:${prompt.name}`;
+    const argsSchema = argsSchemaOf(prompt);
+    const config = {
+      ...(prompt.title === undefined ? {} : { title: prompt.title }),
+      description: prompt.description,
+    };
+    if (argsSchema) {
+      server.registerPrompt(prompt.name, { ...config, argsSchema }, (args, sdkContext) =>
+        audited(anyScope, label, sdkContext, args, async () =>
+          prompt.get(args, createToolContext(label, sdkContext, scope)),
+        ),
+      );
+    } else {
+      server.registerPrompt(prompt.name, config, (sdkContext) =>
+        audited(anyScope, label, sdkContext, {}, async () => prompt.get({}, createToolContext(label, sdkContext, scope))),
+      );
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { hasScopes } from '@bastion-mcp/auth';
+import type { Principal } from '@bastion-mcp/auth';
+import { McpServer, ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import type { AuthInfo, McpRequestContext, McpServerFactory, RequestStateCodec, ServerCapabilities } from '@modelcontextprotocol/server';
+import type { Runtime } from '../runtime.js';
+import { executeTool } from '../tools/execute-tool.js';
+import type { CallScope, SealedState } from '../tools/tool-context-factory.js';
+import { instanceSink } from './instance-sink.js';
+import { registerPrompts, registerResources } from './register-resources.js';
+
+/** `http-session` instances live as long as a 2025-11-25 HTTP session; `http` ones for one request. */
+export type TransportKind = 'stdio' | 'memory' | 'http' | 'http-session';
+
+/** HTTP authentication hands the principal to the SDK inside AuthInfo.extra. */
+export function authInfoFor(principal: Principal): AuthInfo {
+  return {
+    token: '',
+    clientId: principal.clientId ?? principal.id,
+    scopes: [...principal.scopes],
+    extra: { principal },
+  };
+}
+
+function principalFrom(authInfo: AuthInfo | undefined): Principal | undefined {
+  const candidate = authInfo?.extra?.principal as Principal | undefined;
+  return candidate && typeof candidate.id === 'string' ? candidate : undefined;
+}
+
+function capabilitiesOf(runtime: Runtime<unknown>): ServerCapabilities {
+  const { connector } = runtime;
+  return {
+    tools: { listChanged: true },
+    ...(connector.resources.length > 0
+      ? { resources: { listChanged: true, ...(connector.resourceSubscriptions ? { subscribe: true } : {}) } }
+      : {}),
+    ...(connector.prompts.length > 0 ? { prompts: { listChanged: true } } : {}),
+    ...(connector.clientLogging ? { logging: {} } : {}),
+  };
+}
+
+/**
+ * The SDK calls this once per HTTP request and once per stdio connection. It is cheap: tools
+ * arrive prepared (schemas converted once at start) and only those the principal may use are
+ * registered, so a tool outside the caller's scopes is as absent as an unknown one.
+ */
+export function createServerFactory<Ctx>(
+  runtime: Runtime<Ctx>,
+  transport: TransportKind,
+  defaultPrincipal: Principal,
+  stateCodec: RequestStateCodec<SealedState>,
+): McpServerFactory {
+  const { connector } = runtime;
+  const capabilities = capabilitiesOf(runtime as Runtime<unknown>);
+  return (request: McpRequestContext) => {
+    const principal = principalFrom(request.authInfo) ?? defaultPrincipal;
+    const server = new McpServer(
+      { name: `bastion-${connector.name}`, version: connector.version, ...(connector.title ? { title: connector.title } : {}) },
+      {
+        capabilities,
+        ...(connector.instructions ? { instructions: connector.instructions } : {}),
+        requestState: { verify: stateCodec.verify },
+      },
+    );
+    const scope: CallScope<Ctx> = {
+      connectorName: connector.name,
+      connectorContext: runtime.context,
+      logger: runtime.logger,
+      audit: runtime.audit,
+      budget: runtime.budget,
+      principal,
+      transport: transport === 'http-session' ? 'http' : transport,
+      era: request.era,
+      notify: runtime.notifier,
+      stopSignal: runtime.stopSignal,
+      clientCapabilities: () => server.server.getClientCapabilities(),
+      sealState: (state, sdkContext) => stateCodec.mint(state, sdkContext),
+    };
+    for (const prepared of runtime.tools) {
+      if (!hasScopes(principal.scopes, prepared.tool.scopes)) continue;
+      const { definition } = prepared;
+      server.registerTool(
+        definition.name,
+        {
+          ...(definition.title === undefined ? {} : { title: definition.title }),
+          description: definition.description,
+          inputSchema: prepared.sdkInput,
+          ...(prepared.sdkOutput ? { outputSchema: prepared.sdkOutput } : {}),
+          annotations: definition.annotations,
+        },
+        (args, sdkContext) => executeTool(prepared, args, sdkContext, scope),
+      );
+    }
+    registerResources(server, connector.resources, principal, scope);
+    registerPrompts(server, connector.prompts, principal, scope);
+
+    if (transport !== 'http') {
+      // Connection-bound instances can receive subscriptions and later notifications.
+      const subscriptions = new Set<string>();
+      if (connector.resourceSubscriptions && request.era === 'legacy') {
+        server.server.setRequestHandler('resources/subscribe', async (message) => {
+          subscriptions.add(message.params.uri);
+          return {};
+        });
+        server.server.setRequestHandler('resources/unsubscribe', async (message) => {
+          subscriptions.delete(message.params.uri);
+          return {};
+        });
+      }
+      const remove = runtime.notifier.add(instanceSink(server, subscriptions, () => remove()));
+    } else if (connector.resourceSubscriptions && request.era === 'legacy') {
+      // A one-shot request without a session has no connection to deliver later updates on; say
+      // so instead of pretending. Modern clients use subscriptions/listen, which the SDK serves.
+      const refuse = async () => {
+        throw new ProtocolError(
+          ProtocolErrorCode.MethodNotFound,
+          'resource subscriptions need a session: initialize first (Mcp-Session-Id), use stdio, or a 2026-07-28 client (subscriptions/listen)',
+        );
+      };
+      server.server.setRequestHandler('resources/subscribe', refuse);
+      server.server.setRequestHandler('resources/unsubscribe', refuse);
+    }
+    return server;
+  };
+}

@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import type { AuditLog, AuditOutcome, Logger } from '@bastion-mcp/logging';
+import { InvalidCursorError, checkInputHygiene, fenceUntrusted } from '@bastion-mcp/schema';
+import { isInputRequiredResult } from '@modelcontextprotocol/server';
+import type { CallToolResult, InputRequiredResult, ServerContext } from '@modelcontextprotocol/server';
+import { ToolError, UpstreamError } from '../errors.js';
+import { applyBudget, readContinuation } from './budget.js';
+import { isToolContent } from './content.js';
+import type { PreparedTool } from './prepare-tool.js';
+import { createToolContext } from './tool-context-factory.js';
+import type { CallScope } from './tool-context-factory.js';
+
+export type ToolCallResult = CallToolResult | InputRequiredResult;
+
+interface Failure {
+  outcome: AuditOutcome;
+  message: string;
+  upstreamRequestId?: string;
+}
+
+function errorResult(message: string): CallToolResult {
+  return { content: [{ type: 'text', text: message }], isError: true };
+}
+
+function reference(): string {
+  return randomBytes(4).toString('hex');
+}
+
+function classify(error: unknown, toolName: string, signal: AbortSignal, log: Logger): Failure {
+  if (signal.aborted) return { outcome: 'cancelled', message: `${toolName} was cancelled before it finished.` };
+  if (ToolError.isInstance(error)) return { outcome: 'tool_error', message: error.message };
+  if (error instanceof InvalidCursorError) return { outcome: 'invalid_input', message: `\`cursor\`: ${error.message}` };
+  if (UpstreamError.isInstance(error)) {
+    log.warn({ err: error, status: error.status, upstreamRequestId: error.requestId }, 'upstream error');
+    return {
+      outcome: 'upstream_error',
+      message: error.describe(),
+      ...(error.requestId === undefined ? {} : { upstreamRequestId: error.requestId }),
+    };
+  }
+  const ref = reference();
+  log.error({ err: error, reference: ref }, 'tool failed');
+  return {
+    outcome: 'internal_error',
+    message: `${toolName} failed unexpectedly. The details were logged on the server (reference ${ref}).`,
+  };
+}
+
+/**
+ * Runs one tool call from raw arguments to the wire result. Every failure becomes an `isError`
+ * result whose text says what to fix; stacks and secrets stay in the server log. Exactly one
+ * audit event is recorded per call.
+ */
+export async function executeTool<Ctx>(
+  prepared: PreparedTool<Ctx>,
+  rawArgs: unknown,
+  sdkContext: ServerContext,
+  scope: CallScope<Ctx>,
+): Promise<ToolCallResult> {
+  const started = performance.now();
+  const { tool } = prepared;
+  let outcome: AuditOutcome = 'ok';
+  let errorMessage: string | undefined;
+  let resultBytes: number | undefined;
+  let truncated: boolean | undefined;
+  let upstreamRequestId: string | undefined;
+  const context = createToolContext(tool.name, sdkContext, scope);
+  try {
+    const hygiene = checkInputHygiene(rawArgs ?? {});
+    const parsed = hygiene.length === 0 ? await prepared.parseInput(rawArgs) : undefined;
+    const problems = parsed === undefined
+      ? hygiene.map((problem) => `${problem.path ? `\`${problem.path}\`` : 'arguments'}: ${problem.message}`)
+      : parsed.ok ? [] : parsed.problems;
+    if (parsed === undefined || !parsed.ok) {
+      outcome = 'invalid_input';
+      errorMessage = `Invalid arguments for ${tool.name}:\n- ${problems.join('\n- ')}`;
+      return errorResult(errorMessage);
+    }
+
+    let args = parsed.value as Record<string, unknown>;
+    const continuation = tool.list === undefined ? undefined : readContinuation(args.cursor);
+    if (continuation) args = { ...args, cursor: continuation.cursor };
+
+    const returned = await tool.handler(args, context);
+    if (isInputRequiredResult(returned)) return returned;
+
+    let structured: unknown = returned;
+    let content: CallToolResult['content'] | undefined;
+    if (isToolContent(returned)) {
+      content = [...returned.content];
+      structured = returned.structured;
+    }
+    if (!tool.output) {
+      if (content) return { content };
+      const text = typeof structured === 'string' ? structured : JSON.stringify(structured ?? null);
+      resultBytes = Buffer.byteLength(text);
+      return { content: [{ type: 'text', text }] };
+    }
+    if (structured === undefined && content) return { content };
+
+    const checked = await tool.output.safeParseAsync(structured);
+    if (!checked.success) {
+      const ref = reference();
+      context.log.error({ issues: checked.error.issues, reference: ref }, 'tool output does not match its schema');
+      outcome = 'internal_error';
+      errorMessage = `${tool.name} produced a result that does not match its declared output schema. This is a bug in the connector; it was logged on the server (reference ${ref}).`;
+      return errorResult(errorMessage);
+    }
+    const budgeted = applyBudget(
+      checked.data as Record<string, unknown>,
+      tool.list,
+      { pageCursor: continuation?.cursor ?? (args.cursor as string | undefined), skip: continuation?.skip ?? 0 },
+      scope.budget,
+    );
+    if (!budgeted.ok) {
+      outcome = 'tool_error';
+      errorMessage =
+        `The result of ${tool.name} is ${budgeted.bytes} bytes, over the response budget of ${scope.budget.maxBytes} bytes. ` +
+        'Ask for less (a narrower range, filter or limit), or raise --max-result-bytes.';
+      return errorResult(errorMessage);
+    }
+    resultBytes = Buffer.byteLength(budgeted.json);
+    truncated = budgeted.truncated || undefined;
+    const text = prepared.untrustedOutput ? fenceUntrusted(budgeted.json, `${scope.connectorName}/${tool.name}`) : budgeted.json;
+    return {
+      content: content ?? [{ type: 'text', text }],
+      structuredContent: budgeted.data,
+    };
+  } catch (error) {
+    const failure = classify(error, tool.name, context.signal, context.log);
+    outcome = failure.outcome;
+    errorMessage = failure.message;
+    upstreamRequestId = failure.upstreamRequestId;
+    return errorResult(failure.message);
+  } finally {
+    scope.audit.record({
+      time: new Date().toISOString(),
+      connector: scope.connectorName,
+      tool: tool.name,
+      principal: scope.principal.id,
+      ...(scope.principal.clientId === undefined ? {} : { clientId: scope.principal.clientId }),
+      requestId: sdkContext.mcpReq.id,
+      transport: scope.transport,
+      args: rawArgs ?? {},
+      outcome,
+      durationMs: performance.now() - started,
+      ...(errorMessage === undefined ? {} : { error: errorMessage }),
+      ...(resultBytes === undefined ? {} : { resultBytes }),
+      ...(truncated === undefined ? {} : { truncated }),
+      ...(upstreamRequestId === undefined ? {} : { upstreamRequestId }),
+    });
+  }
+}
+

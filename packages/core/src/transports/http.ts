@@ -1,0 +1,189 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ANONYMOUS_PRINCIPAL } from '@bastion-mcp/auth';
+import type { HttpAuthenticator, Principal } from '@bastion-mcp/auth';
+import { hostHeaderValidation, originValidation, toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
+import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
+import type { AuthInfo } from '@modelcontextprotocol/server';
+import { isLoopback } from '../config/load-config.js';
+import type { Runtime } from '../runtime.js';
+import { authInfoFor, createServerFactory } from '../server/server-factory.js';
+import { LegacySessions } from './legacy-sessions.js';
+import { readJsonBody } from './read-body.js';
+
+export const MCP_PATH = '/mcp';
+export const HEALTH_PATH = '/healthz';
+
+export interface HttpHandle {
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, lets in-flight calls finish up to the shutdown timeout, then closes. */
+  close(): Promise<void>;
+}
+
+export interface HttpOptions {
+  /** Runs before the MCP handler; absent means anonymous access (loopback binds only). */
+  authenticator?: HttpAuthenticator;
+}
+
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  response.end(text);
+}
+
+function jsonRpcError(code: number, message: string): unknown {
+  return { jsonrpc: '2.0', id: null, error: { code, message } };
+}
+
+function hostNameOf(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** Listen streams stay open by design; they must not hold up a drain. */
+function isLongLived(request: IncomingMessage, body: unknown): boolean {
+  if (request.method === 'GET') return true;
+  return typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'subscriptions/listen';
+}
+
+/**
+ * Streamable HTTP on one path. Every check runs before a server instance exists: Host (DNS
+ * rebinding), Origin, authentication, body size. 2026-07-28 requests are served statelessly;
+ * 2025-11-25 clients get sessions (see LegacySessions). /healthz turns 503 while draining.
+ */
+export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOptions = {}): Promise<HttpHandle> {
+  const { settings, logger } = runtime;
+  const limit = settings.maxBodyBytes;
+  const onerror = (error: Error) => logger.debug({ err: error }, 'mcp http handler error');
+  const factory = createServerFactory(runtime, 'http', ANONYMOUS_PRINCIPAL, runtime.stateCodec);
+  const mcpHandler = createMcpHandler(factory, { legacy: 'reject', maxRequestBodySize: limit, onerror });
+  const modern = toNodeHandler(mcpHandler, { maxRequestBodySize: limit, onerror });
+  const sessionFactory = createServerFactory(runtime, 'http-session', ANONYMOUS_PRINCIPAL, runtime.stateCodec);
+  const legacy = new LegacySessions(sessionFactory, factory, {
+    maxSessions: settings.maxSessions,
+    idleMs: settings.sessionIdleSeconds * 1000,
+    maxBodyBytes: limit,
+    logger,
+  });
+  const removeSink = runtime.notifier.add(mcpHandler.notify);
+
+  const allowedHosts = [...LOOPBACK_NAMES, ...settings.allowedHosts];
+  if (!isLoopback(settings.host) && settings.host !== '0.0.0.0' && settings.host !== '::') {
+    allowedHosts.push(hostNameOf(settings.host));
+  }
+  const checkHost = hostHeaderValidation(allowedHosts);
+  const checkOrigin = originValidation([...LOOPBACK_NAMES, ...settings.allowedOrigins]);
+
+  let draining = false;
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+
+  async function authenticate(request: IncomingMessage, response: ServerResponse): Promise<Principal | undefined> {
+    if (!options.authenticator) return ANONYMOUS_PRINCIPAL;
+    const result = await options.authenticator.authenticate(request);
+    if (result.ok) return result.principal;
+    sendJson(response, result.status, jsonRpcError(-32001, result.message), { ...result.headers });
+    return undefined;
+  }
+
+  async function handleMcp(request: IncomingMessage & { auth?: AuthInfo }, response: ServerResponse): Promise<void> {
+    if (!checkHost(request, response) || !checkOrigin(request, response)) return;
+    if (draining) {
+      sendJson(response, 503, jsonRpcError(-32603, 'server is shutting down; retry on another instance'), { 'retry-after': '1' });
+      return;
+    }
+    const principal = await authenticate(request, response);
+    if (!principal) return;
+    request.auth = authInfoFor(principal);
+    let body: unknown;
+    if (request.method === 'POST') {
+      const read = await readJsonBody(request, limit);
+      if (!read.ok) {
+        sendJson(response, read.status, jsonRpcError(read.code, read.message));
+        return;
+      }
+      body = read.body;
+    }
+    const counted = !isLongLived(request, body);
+    if (counted) inFlight += 1;
+    response.once('close', () => {
+      if (!counted) return;
+      inFlight -= 1;
+      if (inFlight === 0) idle?.();
+    });
+    const probe = await toWebRequest(request, body, { maxRequestBodySize: limit });
+    if (await isLegacyRequest(probe, body, { maxRequestBodySize: limit })) {
+      await legacy.handle(request, response, body, principal);
+    } else {
+      await modern(request, response, body);
+    }
+  }
+
+  const server = createServer(
+    { maxHeaderSize: 16 * 1024, requestTimeout: 300_000, headersTimeout: 30_000, keepAliveTimeout: 5_000 },
+    (request, response) => {
+      const path = (request.url ?? '/').split('?', 1)[0];
+      if (path === HEALTH_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
+        sendJson(response, draining ? 503 : 200, {
+          status: draining ? 'draining' : 'ok',
+          connector: runtime.connector.name,
+          version: runtime.connector.version,
+        });
+        return;
+      }
+      if (path !== MCP_PATH) {
+        sendJson(response, 404, { error: `not found; the MCP endpoint is ${MCP_PATH}` });
+        return;
+      }
+      handleMcp(request, response).catch((error: unknown) => {
+        logger.error({ err: error }, 'http request failed');
+        if (!response.headersSent) sendJson(response, 500, jsonRpcError(-32603, 'internal server error'));
+        else response.destroy();
+      });
+    },
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, settings.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${hostNameOf(settings.host)}:${port}${MCP_PATH}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    close() {
+      closing ??= (async () => {
+        draining = true;
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        if (inFlight > 0) {
+          await new Promise<void>((resolve) => {
+            idle = resolve;
+            setTimeout(resolve, settings.shutdownTimeoutMs).unref();
+          });
+        }
+        runtime.stop();
+        removeSink();
+        await legacy.closeAll();
+        await mcpHandler.close();
+        server.closeAllConnections();
+        await stopped;
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { secret } from '@bastion-mcp/auth';
+import { ConfigError, cliAction, formatHelp, allSettings, loadConfig } from '../src/index.js';
+
+const shape = {
+  name: 'demo',
+  config: z.object({
+    DEMO_TOKEN: secret().describe('API token'),
+    DEMO_API_URL: z.url().default('https://api.example.com').describe('API base URL'),
+    DEMO_VERBOSE: z.boolean().default(false),
+    DEMO_ROOTS: z.array(z.string()).default([]),
+  }),
+  positionals: 'DEMO_ROOTS',
+};
+
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    if (ConfigError.isInstance(error)) return error.problems.map((problem) => `${problem.setting}: ${problem.message}`);
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies defaults and reads the environment', () => {
+    const loaded = loadConfig<{ DEMO_API_URL: string; DEMO_VERBOSE: boolean }>(shape, {
+      argv: [],
+      env: { DEMO_TOKEN: 'tok_123', DEMO_VERBOSE: 'yes' },
+    });
+    expect(loaded.core.transport).toBe('stdio');
+    expect(loaded.core.host).toBe('127.0.0.1');
+    expect(loaded.core.maxResultBytes).toBe(1024 * 1024);
+    expect(loaded.connector.DEMO_API_URL).toBe('https://api.example.com');
+    expect(loaded.connector.DEMO_VERBOSE).toBe(true);
+  });
+
+  it('lets flags override environment variables and fills positionals', () => {
+    const loaded = loadConfig<{ DEMO_API_URL: string; DEMO_ROOTS: string[] }>(shape, {
+      argv: ['--api-url', 'https://other.example.com', '--port', '9001', '--read-only', '/a', '/b'],
+      env: { DEMO_TOKEN: 'tok', DEMO_API_URL: 'https://env.example.com', BASTION_PORT: '7000' },
+    });
+    expect(loaded.connector.DEMO_API_URL).toBe('https://other.example.com');
+    expect(loaded.connector.DEMO_ROOTS).toEqual(['/a', '/b']);
+    expect(loaded.core.port).toBe(9001);
+    expect(loaded.core.readOnly).toBe(true);
+  });
+
+  it('parses comma-separated lists', () => {
+    const loaded = loadConfig(shape, { argv: ['--toolsets', 'repos, issues'], env: { DEMO_TOKEN: 't', BASTION_EXCLUDE_TOOLS: 'a,b' } });
+    expect(loaded.core.toolsets).toEqual(['repos', 'issues']);
+    expect(loaded.core.excludeTools).toEqual(['a', 'b']);
+  });
+
+  it('names every bad or missing setting at once', () => {
+    const problems = problemsOf(() =>
+      loadConfig(shape, {
+        argv: ['--port', 'abc', '--transport', 'carrier-pigeon', '--max-result-items', '0'],
+        env: { DEMO_API_URL: 'not a url' },
+      }),
+    );
+    const text = problems.join('\n');
+    expect(text).toContain('--port / BASTION_PORT: expected number, got "abc"');
+    expect(text).toContain('--transport / BASTION_TRANSPORT');
+    expect(text).toContain('--max-result-items / BASTION_MAX_RESULT_ITEMS');
+    expect(text).toContain('--api-url / DEMO_API_URL');
+    expect(text).toMatch(/DEMO_TOKEN: required/);
+    expect(problems).toHaveLength(5);
+  });
+
+  it('never echoes the value of a secret', () => {
+    const wrong = z.object({ DEMO_TOKEN: secret({ prefixes: ['ghp_'] }) });
+    const problems = problemsOf(() => loadConfig({ name: 'demo', config: wrong }, { argv: [], env: { DEMO_TOKEN: 'hunter2-super-secret' } }));
+    expect(problems.join('\n')).not.toContain('hunter2');
+    expect(problems.join('\n')).toContain('DEMO_TOKEN: must start with "ghp_"');
+  });
+
+  it('reports unknown flags with a pointer to --help', () => {
+    const problems = problemsOf(() => loadConfig(shape, { argv: ['--no-such-flag'], env: { DEMO_TOKEN: 't' } }));
+    expect(problems[0]).toMatch(/command line: .*--no-such-flag.*Run with --help/);
+  });
+
+  it('refuses HTTP on a non-loopback address without authentication', () => {
+    const problems = problemsOf(() =>
+      loadConfig(shape, { argv: ['--transport', 'http', '--host', '0.0.0.0'], env: { DEMO_TOKEN: 't' } }),
+    );
+    expect(problems.join('\n')).toMatch(/0\.0\.0\.0 is not a loopback address.*--insecure-no-auth/);
+    const accepted = loadConfig(shape, {
+      argv: ['--transport', 'http', '--host', '0.0.0.0', '--insecure-no-auth'],
+      env: { DEMO_TOKEN: 't' },
+    });
+    expect(accepted.core.insecureNoAuth).toBe(true);
+    expect(loadConfig(shape, { argv: ['--transport', 'http', '--host', '::1'], env: { DEMO_TOKEN: 't' } }).core.host).toBe('::1');
+  });
+
+  it('treats an empty environment variable as unset', () => {
+    expect(loadConfig(shape, { argv: [], env: { DEMO_TOKEN: 't', BASTION_PORT: '' } }).core.port).toBe(8080);
+  });
+
+  it('skips connector settings in lenient mode but still checks flags', () => {
+    expect(loadConfig(shape, { argv: [], env: {} }, { connectorSettings: 'lenient' }).core.transport).toBe('stdio');
+    expect(problemsOf(() => loadConfig(shape, { argv: ['--bogus'], env: {} }, { connectorSettings: 'lenient' }))).toHaveLength(1);
+  });
+});
+
+describe('cliAction and help', () => {
+  it('recognises the actions before validation', () => {
+    expect(cliAction(['--port', 'x', '--help'])).toBe('help');
+    expect(cliAction(['-V'])).toBe('version');
+    expect(cliAction(['--print-tools'])).toBe('print-tools');
+    expect(cliAction([])).toBe('serve');
+  });
+
+  it('lists every flag and environment variable with its default', () => {
+    const settings = allSettings(shape);
+    const help = formatHelp({ bin: 'bastion-demo', version: '1.2.3', description: 'Demo.', usage: 'bastion-demo [options]', settings });
+    for (const setting of settings) {
+      if (setting.flag) expect(help).toContain(`--${setting.flag}`);
+      if (setting.env) expect(help).toContain(setting.env);
+    }
+    expect(help).toContain('(default: https://api.example.com)');
+    expect(help).toContain('(default: 8080)');
+    expect(help).toMatch(/\(env only\)\s+DEMO_TOKEN\s+API token \(required\) \(secret, never printed\)/);
+  });
+});
