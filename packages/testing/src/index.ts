@@ -1,0 +1,11 @@
+export { createTestClient, textOf } from './test-client.js';
+export type { TestClient, TestClientOptions } from './test-client.js';
+export { runBin, spawnHttp, spawnStdio } from './spawn-bin.js';
+export type { ExitResult, HttpSession, SpawnOptions, StdioSession } from './spawn-bin.js';
+export { ChildProcessTransport, nonProtocolLines } from './child-transport.js';
+export { startFakeUpstream } from './fake-upstream.js';
+export type { FakeHandler, FakeResponse, FakeUpstream, RecordedRequest } from './fake-upstream.js';
+export { checkToolSnapshots } from './toolsnaps.js';
+export type { SnapshotReport } from './toolsnaps.js';
+export { runConformance } from './conformance.js';
+export type { ConformanceOptions } from './conformance.js';
