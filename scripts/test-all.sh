@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Every test of the repository, from a fresh clone with only Node 20+ and git: installs the pinned
+# pnpm if needed, installs dependencies from the lockfile, builds, runs every package's tests and
+# both official MCP conformance suites, and ends with the line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+
+PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
+if command -v pnpm >/dev/null 2>&1 && [ "$(pnpm --version)" = "$PNPM_VERSION" ]; then
+  pnpm() { command pnpm "$@"; }
+else
+  pnpm() { npx --yes "pnpm@${PNPM_VERSION}" "$@"; }
+fi
+
+pnpm install --frozen-lockfile || exit 1
+pnpm build || exit 1
+find packages apps -maxdepth 2 -name .vitest-report.json -delete
+rc=0
+pnpm test || rc=1
+pnpm conformance || rc=1
+node scripts/test-summary.mjs || rc=1
+exit $rc
