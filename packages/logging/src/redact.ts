@@ -87,6 +87,10 @@ function readField(value: object, key: string): unknown {
 }
 
 function defineField(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key !== '__proto__') {
+    target[key] = value;
+    return;
+  }
   // Plain assignment of an own "__proto__" key would replace the copy's prototype instead.
   Object.defineProperty(target, key, {
     value,

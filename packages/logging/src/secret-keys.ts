@@ -23,11 +23,25 @@ const SECRET_WORDS = new Set(['pwd', 'dsn']);
  * counts (`tokens_used: 5`, `maxTokens: 100`) but lose anything that could hold a token.
  */
 export function isSecretField(key: string, value: unknown): boolean {
+  const kind = keyKind(key);
+  return kind === 'secret' || (kind === 'token' && !isCountLike(value));
+}
+
+type KeyKind = 'secret' | 'token' | 'plain';
+
+// Log records repeat the same few keys; classifying each name once keeps redaction cheap.
+const KIND_CACHE = new Map<string, KeyKind>();
+const KIND_CACHE_LIMIT = 4096;
+
+function keyKind(key: string): KeyKind {
+  let kind = KIND_CACHE.get(key);
+  if (kind !== undefined) return kind;
   const compact = key.toLowerCase().replace(/[^a-z0-9]/g, '');
-  if (SECRET_STEMS.test(compact)) return true;
-  if (splitWords(key).some((word) => SECRET_WORDS.has(word))) return true;
-  if (compact.includes('token')) return !isCountLike(value);
-  return false;
+  if (SECRET_STEMS.test(compact) || splitWords(key).some((word) => SECRET_WORDS.has(word))) kind = 'secret';
+  else kind = compact.includes('token') ? 'token' : 'plain';
+  if (KIND_CACHE.size >= KIND_CACHE_LIMIT) KIND_CACHE.clear();
+  KIND_CACHE.set(key, kind);
+  return kind;
 }
 
 function splitWords(key: string): string[] {

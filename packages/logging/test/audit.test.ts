@@ -39,12 +39,13 @@ afterEach(() => {
 });
 
 describe('createAuditLog without a file', () => {
-  it('logs each event as { audit } with redacted args, error and a rounded duration', () => {
+  it('logs each event as { audit } with redacted args, error and a rounded duration', async () => {
     const { logger, lines, records } = capturingLogger();
     const audit = createAuditLog({ logger });
     audit.record(
       auditEvent({ outcome: 'upstream_error', error: `401 from https://bot:${PASSWORD}@api/x` }),
     );
+    await nextTurn();
     expect(lines.join('')).not.toContain(PASSWORD);
     expect(records()[0]).toMatchObject({
       msg: 'audit',
@@ -59,10 +60,11 @@ describe('createAuditLog without a file', () => {
     });
   });
 
-  it('writes only the known fields', () => {
+  it('writes only the known fields', async () => {
     const { logger, records } = capturingLogger();
     const event = { ...auditEvent(), headers: { cookie: PASSWORD } } as AuditEvent;
     createAuditLog({ logger }).record(event);
+    await nextTurn();
     expect(Object.keys(records()[0]?.audit as object)).toEqual([
       'time',
       'connector',
@@ -74,6 +76,27 @@ describe('createAuditLog without a file', () => {
       'outcome',
       'durationMs',
     ]);
+  });
+});
+
+describe('when audit events are written', () => {
+  it('writes after the current turn, in one write per batch, whatever the log level', async () => {
+    const { logger, lines, records } = capturingLogger();
+    logger.level = 'silent';
+    const audit = createAuditLog({ logger });
+    audit.record(auditEvent({ tool: 'first' }));
+    audit.record(auditEvent({ tool: 'second' }));
+    expect(lines).toEqual([]);
+    await nextTurn();
+    expect(records().map((record) => (record.audit as { tool: string }).tool)).toEqual(['first', 'second']);
+  });
+
+  it('writes pending events on close', async () => {
+    const { logger, records } = capturingLogger();
+    const audit = createAuditLog({ logger });
+    audit.record(auditEvent({ tool: 'pending' }));
+    await audit.close();
+    expect(records()).toHaveLength(1);
   });
 });
 
@@ -169,6 +192,7 @@ describe('createAuditLog with a file', () => {
     await audit.close();
     await audit.close();
     expect(() => audit.record(auditEvent({ tool: 'late' }))).not.toThrow();
+    await nextTurn();
     expect(readFileSync(file, 'utf8')).toBe('');
     expect(lines.join('')).not.toContain(PASSWORD);
     expect(records()[0]).toMatchObject({
@@ -178,3 +202,7 @@ describe('createAuditLog with a file', () => {
     });
   });
 });
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
