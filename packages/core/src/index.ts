@@ -44,8 +44,6 @@ export { toolManifest } from './manifest.js';
 export type { ToolManifest, ToolManifestEntry } from './manifest.js';
 export { createRuntime } from './runtime.js';
 export type { Runtime, RuntimeOptions } from './runtime.js';
-export { serveOverHttp, MCP_PATH, HEALTH_PATH } from './transports/http.js';
-export type { HttpHandle, HttpOptions } from './transports/http.js';
 export { serveOverStdio } from './transports/stdio.js';
 export { serveOverTransport } from './transports/memory.js';
 export { runConnector } from './run-connector.js';

@@ -7,7 +7,6 @@ import { ConfigError } from './errors.js';
 import { toolManifest } from './manifest.js';
 import { createRuntime } from './runtime.js';
 import type { Runtime } from './runtime.js';
-import { serveOverHttp } from './transports/http.js';
 import { serveOverStdio } from './transports/stdio.js';
 
 export interface RunOptions {
@@ -51,6 +50,8 @@ async function serve(runtime: Runtime<unknown>, options: RunOptions): Promise<vo
   const { logger, settings } = runtime;
   let stopTransport: () => Promise<void>;
   if (settings.transport === 'http') {
+    // Loaded only here: the HTTP stack is a third of the start-up cost of a stdio server.
+    const { serveOverHttp } = await import('./transports/http.js');
     const http = await serveOverHttp(runtime, options.authenticator ? { authenticator: options.authenticator } : {});
     logger.info({ url: http.url, tools: runtime.tools.length }, 'serving Streamable HTTP');
     stopTransport = () => http.close();

@@ -50,9 +50,7 @@ export async function createRuntime<Ctx>(
     excludeTools: settings.excludeTools,
   });
   const tools = selected.map((tool) => prepareTool(tool));
-  // Audit events are written whatever LOG_LEVEL says: quieting logs must not silence the audit.
-  const auditLogger = logger.child({ stream: 'audit' }, { level: 'info' });
-  const audit = createAuditLog({ logger: auditLogger, ...(settings.auditLog ? { file: settings.auditLog } : {}) });
+  const audit = createAuditLog({ logger, ...(settings.auditLog ? { file: settings.auditLog } : {}) });
   let context: Ctx;
   try {
     context = await connector.createContext(loaded.connector, { log: logger });

@@ -76,16 +76,16 @@ export function createServerFactory<Ctx>(
       sealState: (state, sdkContext) => stateCodec.mint(state, sdkContext),
     };
     for (const prepared of runtime.tools) {
-      if (!hasScopes(principal.scopes, prepared.tool.scopes)) continue;
-      const { definition } = prepared;
+      const { tool } = prepared;
+      if (!hasScopes(principal.scopes, tool.scopes)) continue;
       server.registerTool(
-        definition.name,
+        tool.name,
         {
-          ...(definition.title === undefined ? {} : { title: definition.title }),
-          description: definition.description,
+          ...(tool.title === undefined ? {} : { title: tool.title }),
+          description: tool.description,
           inputSchema: prepared.sdkInput,
           ...(prepared.sdkOutput ? { outputSchema: prepared.sdkOutput } : {}),
-          annotations: definition.annotations,
+          annotations: tool.annotations,
         },
         (args, sdkContext) => executeTool(prepared, args, sdkContext, scope),
       );

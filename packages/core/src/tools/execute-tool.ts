@@ -6,6 +6,7 @@ import type { CallToolResult, InputRequiredResult, ServerContext } from '@modelc
 import { ToolError, UpstreamError } from '../errors.js';
 import { applyBudget, readContinuation } from './budget.js';
 import { isToolContent } from './content.js';
+import { parseSyncFirst } from './prepare-tool.js';
 import type { PreparedTool } from './prepare-tool.js';
 import { createToolContext } from './tool-context-factory.js';
 import type { CallScope } from './tool-context-factory.js';
@@ -98,7 +99,7 @@ export async function executeTool<Ctx>(
     }
     if (structured === undefined && content) return { content };
 
-    const checked = await tool.output.safeParseAsync(structured);
+    const checked = await parseSyncFirst(tool.output, structured);
     if (!checked.success) {
       const ref = reference();
       context.log.error({ issues: checked.error.issues, reference: ref }, 'tool output does not match its schema');

@@ -12,14 +12,19 @@ const JSON_SCHEMA_INPUT = Symbol.for('bastion.json-schema-input');
 export interface JsonSchemaInput<T> {
   readonly [JSON_SCHEMA_INPUT]: true;
   readonly json: Readonly<Record<string, unknown>>;
+  /** The validator, compiled on first use (compiling loads AJV, which a server may never need). */
   readonly standard: StandardSchemaWithJSON<T, T>;
 }
 
 export function jsonSchemaInput<T>(json: Record<string, unknown>): JsonSchemaInput<T> {
+  const frozen = Object.freeze(structuredClone(json));
+  let standard: StandardSchemaWithJSON<T, T> | undefined;
   return {
     [JSON_SCHEMA_INPUT]: true,
-    json: Object.freeze(structuredClone(json)),
-    standard: fromJsonSchema<T>(json as JsonSchemaType),
+    json: frozen,
+    get standard() {
+      return (standard ??= fromJsonSchema<T>(structuredClone(frozen) as JsonSchemaType));
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { isUntrustedSchema } from '@bastion-mcp/schema';
 import type { StandardSchemaWithJSON, ToolAnnotations } from '@modelcontextprotocol/server';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { canonicalJson, sha256 } from './canonical-json.js';
 import type { Tool } from './define-tool.js';
 import { formatIssues, formatStandardIssues } from './format-issues.js';
@@ -43,13 +43,13 @@ function deepFreeze<T>(value: T): T {
  * core validates input itself (strict zod with argument-naming errors) and output after the
  * handler, so nothing is validated twice and tools/list costs no schema conversion per request.
  */
-function advertised(json: Record<string, unknown>): StandardSchemaWithJSON {
+function advertised(json: () => Record<string, unknown>): StandardSchemaWithJSON {
   return {
     '~standard': {
       version: 1,
       vendor: 'bastion',
       validate: (value: unknown) => ({ value }),
-      jsonSchema: { input: () => json, output: () => json },
+      jsonSchema: { input: json, output: json },
     },
   } as StandardSchemaWithJSON;
 }
@@ -83,12 +83,22 @@ function containsUntrusted(schema: z.ZodType, depth = 0): boolean {
   return children.some((child) => child !== undefined && containsUntrusted(child, depth + 1));
 }
 
+/** Zod's synchronous parse is markedly cheaper; schemas with async refinements fall back. */
+export async function parseSyncFirst<T extends z.ZodType>(schema: T, value: unknown) {
+  try {
+    return schema.safeParse(value, { reportInput: true });
+  } catch (error) {
+    if (!(error instanceof z.core.$ZodAsyncError)) throw error;
+    return schema.safeParseAsync(value, { reportInput: true });
+  }
+}
+
 export function prepareTool<Ctx>(tool: Tool<Ctx>): PreparedTool<Ctx> {
   const input = tool.input;
-  let inputJson: Record<string, unknown>;
   let parseInput: (args: unknown) => Promise<ParsedInput>;
+  let inputJson: () => Record<string, unknown>;
   if (isJsonSchemaInput(input)) {
-    inputJson = structuredClone(input.json) as Record<string, unknown>;
+    inputJson = () => structuredClone(input.json) as Record<string, unknown>;
     parseInput = async (args) => {
       const result = await input.standard['~standard'].validate(args ?? {});
       return result.issues ? { ok: false, problems: formatStandardIssues(result.issues) } : { ok: true, value: result.value };
@@ -96,29 +106,40 @@ export function prepareTool<Ctx>(tool: Tool<Ctx>): PreparedTool<Ctx> {
   } else {
     const strict = input.strict();
     const validArguments = Object.keys(strict.shape);
-    inputJson = toJsonSchema(strict, 'input');
+    inputJson = () => toJsonSchema(strict, 'input');
     parseInput = async (args) => {
-      const result = await strict.safeParseAsync(args ?? {}, { reportInput: true });
+      const result = await parseSyncFirst(strict, args ?? {});
       return result.success
         ? { ok: true, value: result.data }
         : { ok: false, problems: formatIssues(result.error.issues, validArguments) };
     };
   }
-  const outputJson = tool.output ? toJsonSchema(tool.output, 'output') : undefined;
-  const definition: ToolDefinitionJson = deepFreeze({
-    name: tool.name,
-    ...(tool.title === undefined ? {} : { title: tool.title }),
-    description: tool.description,
-    inputSchema: inputJson,
-    ...(outputJson === undefined ? {} : { outputSchema: outputJson }),
-    annotations: { ...tool.annotations },
-  });
+  // JSON Schema conversion is deferred to the first listing: a server answers initialize sooner.
+  let definition: ToolDefinitionJson | undefined;
+  let hash: string | undefined;
+  const definitionOf = (): ToolDefinitionJson => {
+    if (definition) return definition;
+    const outputJson = tool.output ? toJsonSchema(tool.output, 'output') : undefined;
+    definition = deepFreeze({
+      name: tool.name,
+      ...(tool.title === undefined ? {} : { title: tool.title }),
+      description: tool.description,
+      inputSchema: inputJson(),
+      ...(outputJson === undefined ? {} : { outputSchema: outputJson }),
+      annotations: { ...tool.annotations },
+    });
+    return definition;
+  };
   return Object.freeze({
     tool,
-    definition,
-    sha256: sha256(canonicalJson(definition)),
-    sdkInput: advertised(definition.inputSchema),
-    sdkOutput: definition.outputSchema ? advertised(definition.outputSchema) : undefined,
+    get definition() {
+      return definitionOf();
+    },
+    get sha256() {
+      return (hash ??= sha256(canonicalJson(definitionOf())));
+    },
+    sdkInput: advertised(() => definitionOf().inputSchema),
+    sdkOutput: tool.output ? advertised(() => definitionOf().outputSchema as Record<string, unknown>) : undefined,
     untrustedOutput: tool.output ? containsUntrusted(tool.output) : false,
     parseInput,
   });

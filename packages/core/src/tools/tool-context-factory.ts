@@ -50,57 +50,90 @@ function inputContext<Ctx>(name: string, sdkContext: ServerContext, scope: CallS
   };
 }
 
-function peerInfo<Ctx>(sdkContext: ServerContext, scope: CallScope<Ctx>): PeerInfo {
-  return {
-    get capabilities() {
-      const envelope = sdkContext.mcpReq.envelope as Record<string, unknown> | undefined;
-      const declared = envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
-      return declared ?? scope.clientCapabilities();
-    },
-    era: scope.era,
-    log: (level, data) => sdkContext.mcpReq.log(level, data),
-  };
+/**
+ * The core half of a handler's context. Everything a handler may not use (the child logger, the
+ * combined abort signal, input and peer views) is built on first access, so a call pays only for
+ * what its handler touches.
+ */
+class CallContext<Ctx> implements CoreToolContext {
+  #log: Logger | undefined;
+  #signal: AbortSignal | undefined;
+  #input: InputContext | undefined;
+  #peer: PeerInfo | undefined;
+  readonly #name: string;
+  readonly #sdk: ServerContext;
+  readonly #scope: CallScope<Ctx>;
+
+  constructor(name: string, sdkContext: ServerContext, scope: CallScope<Ctx>) {
+    this.#name = name;
+    this.#sdk = sdkContext;
+    this.#scope = scope;
+  }
+
+  get log(): Logger {
+    return (this.#log ??= this.#scope.logger.child({ tool: this.#name, requestId: this.#sdk.mcpReq.id }));
+  }
+
+  get signal(): AbortSignal {
+    return (this.#signal ??= AbortSignal.any([this.#sdk.mcpReq.signal, this.#scope.stopSignal]));
+  }
+
+  get principal() {
+    return this.#scope.principal;
+  }
+
+  get budget(): ResponseBudget {
+    return this.#scope.budget;
+  }
+
+  get requestId(): string | number {
+    return this.#sdk.mcpReq.id;
+  }
+
+  get notify(): ChangeNotifier {
+    return this.#scope.notify;
+  }
+
+  get input(): InputContext {
+    return (this.#input ??= inputContext(this.#name, this.#sdk, this.#scope));
+  }
+
+  get peer(): PeerInfo {
+    if (this.#peer) return this.#peer;
+    const sdkContext = this.#sdk;
+    const scope = this.#scope;
+    this.#peer = {
+      get capabilities() {
+        const envelope = sdkContext.mcpReq.envelope as Record<string, unknown> | undefined;
+        const declared = envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
+        return declared ?? scope.clientCapabilities();
+      },
+      era: scope.era,
+      log: (level, data) => sdkContext.mcpReq.log(level, data),
+    };
+    return this.#peer;
+  }
+
+  async progress(progress: number, total?: number, message?: string): Promise<void> {
+    const progressToken = this.#sdk.mcpReq._meta?.progressToken;
+    if (progressToken === undefined) return;
+    await this.#sdk.mcpReq.notify({
+      method: 'notifications/progress',
+      params: {
+        progressToken,
+        progress,
+        ...(total === undefined ? {} : { total }),
+        ...(message === undefined ? {} : { message }),
+      },
+    });
+  }
 }
 
-/** Builds a handler's context; the logger and the combined abort signal are made on first use. */
+/** A handler's context: the connector's own context (API clients, pools) on top of the core's. */
 export function createToolContext<Ctx>(
   name: string,
   sdkContext: ServerContext,
   scope: CallScope<Ctx>,
 ): ToolContext<Ctx> {
-  let log: Logger | undefined;
-  let signal: AbortSignal | undefined;
-  const core: Omit<CoreToolContext, 'log' | 'signal'> = {
-    principal: scope.principal,
-    budget: scope.budget,
-    requestId: sdkContext.mcpReq.id,
-    async progress(progress, total, message) {
-      const progressToken = sdkContext.mcpReq._meta?.progressToken;
-      if (progressToken === undefined) return;
-      await sdkContext.mcpReq.notify({
-        method: 'notifications/progress',
-        params: {
-          progressToken,
-          progress,
-          ...(total === undefined ? {} : { total }),
-          ...(message === undefined ? {} : { message }),
-        },
-      });
-    },
-    input: inputContext(name, sdkContext, scope),
-    peer: peerInfo(sdkContext, scope),
-    notify: scope.notify,
-  };
-  const context = Object.assign({}, scope.connectorContext, core);
-  Object.defineProperties(context, {
-    log: {
-      enumerable: true,
-      get: () => (log ??= scope.logger.child({ tool: name, requestId: sdkContext.mcpReq.id })),
-    },
-    signal: {
-      enumerable: true,
-      get: () => (signal ??= AbortSignal.any([sdkContext.mcpReq.signal, scope.stopSignal])),
-    },
-  });
-  return context as ToolContext<Ctx>;
+  return Object.assign(new CallContext(name, sdkContext, scope), scope.connectorContext) as ToolContext<Ctx>;
 }
