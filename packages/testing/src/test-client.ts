@@ -3,6 +3,7 @@ import type { Principal } from '@bastion-mcp/auth';
 import { InMemoryTransport, createRuntime, loadConfig, serveOverTransport } from '@bastion-mcp/core';
 import type { Connector, Runtime } from '@bastion-mcp/core';
 import { createLogger } from '@bastion-mcp/logging';
+import type { AuditEvent } from '@bastion-mcp/logging';
 import { Client } from '@modelcontextprotocol/client';
 import type { CallToolResult, ClientCapabilities } from '@modelcontextprotocol/client';
 
@@ -23,6 +24,8 @@ export interface TestClient {
   /** Every log line the server wrote (JSON), audit events included. */
   readonly logs: string[];
   callTool(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  /** The audit events written so far (they are written just after each call's response). */
+  auditEvents(): Promise<AuditEvent[]>;
   close(): Promise<void>;
 }
 
@@ -69,6 +72,12 @@ export async function createTestClient<Ctx>(
     runtime: runtime as unknown as Runtime<unknown>,
     logs,
     callTool: (name, args = {}) => client.callTool({ name, arguments: args }),
+    async auditEvents() {
+      await new Promise((resolve) => setImmediate(resolve));
+      return logs
+        .map((line) => JSON.parse(line) as { audit?: AuditEvent })
+        .flatMap((record) => (record.audit ? [record.audit] : []));
+    },
     async close() {
       await client.close();
       await served.close();

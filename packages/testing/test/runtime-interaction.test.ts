@@ -51,8 +51,8 @@ describe('progress and cancellation', () => {
     setTimeout(() => controller.abort('user gave up'), 60);
     await expect(call).rejects.toThrow();
     await expect.poll(() => calls.cancelled, { timeout: 2_000 }).toBe(1);
-    const audit = session.logs.map((line) => JSON.parse(line) as { audit?: { tool: string; outcome: string } }).find((r) => r.audit?.tool === 'slow_count');
-    expect(audit?.audit?.outcome).toBe('cancelled');
+    const audit = (await session.auditEvents()).find((event) => event.tool === 'slow_count');
+    expect(audit?.outcome).toBe('cancelled');
   });
 });
 

@@ -147,10 +147,7 @@ describe('audit', () => {
     await client.callTool('get_item', { id: 1 });
     await client.callTool('get_item', { id: 999 });
     await client.callTool('read_note', { note: 'token ghp_abcdefghijklmnopqrstuvwxyz0123456789 here' });
-    const events = client.logs
-      .map((line) => JSON.parse(line) as { audit?: { tool: string; outcome: string; args: unknown; principal: string } })
-      .filter((record) => record.audit)
-      .map((record) => record.audit!);
+    const events = await client.auditEvents();
     expect(events.map((event) => [event.tool, event.outcome])).toEqual([
       ['get_item', 'ok'],
       ['get_item', 'tool_error'],
