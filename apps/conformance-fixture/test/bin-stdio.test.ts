@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBin, spawnStdio } from '@bastion-mcp/testing';
 import { describe, expect, it } from 'vitest';
@@ -39,6 +42,35 @@ describe('the built bin over real stdio', () => {
     const exit = await session.kill('SIGTERM');
     expect(exit).toEqual({ code: 0, signal: null });
     expect(session.stderr()).toContain('shutting down');
+  });
+});
+
+describe('the audit log file', () => {
+  it('gets one redacted JSON line per call, in a 0600 file, and nothing on stderr', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bastion-audit-'));
+    try {
+      const file = join(dir, 'audit.jsonl');
+      const session = await spawnStdio(bin, { args: ['--audit-log', file] });
+      await session.client.callTool({ name: 'echo', arguments: { message: 'password=hunter2' } });
+      await session.client.callTool({ name: 'test_error_handling', arguments: {} });
+      await session.close();
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const events = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(events.map((event) => [event.tool, event.outcome, event.principal, event.transport])).toEqual([
+        ['echo', 'ok', 'local', 'stdio'],
+        ['test_error_handling', 'tool_error', 'local', 'stdio'],
+      ]);
+      expect(JSON.stringify(events)).not.toContain('hunter2');
+      expect(session.stderr()).not.toContain('"audit"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start when the audit log cannot be opened, naming the path', async () => {
+    const result = await runBin(bin, { args: ['--audit-log', '/nonexistent-dir/audit.jsonl'] });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('failed to start: cannot open audit log /nonexistent-dir/audit.jsonl: ENOENT');
   });
 });
 
