@@ -4,6 +4,11 @@ import type { ChangeNotifier } from './tools/tool-context.js';
 export class NotifierHub implements ChangeNotifier {
   readonly #sinks = new Set<ChangeNotifier>();
 
+  /** How many places are listening; for tests and diagnostics. */
+  get size(): number {
+    return this.#sinks.size;
+  }
+
   add(sink: ChangeNotifier): () => void {
     this.#sinks.add(sink);
     return () => this.#sinks.delete(sink);

@@ -93,6 +93,7 @@ export async function runConnector<Ctx>(connector: Connector<Ctx>, options: RunO
   const anyConnector = connector as Connector<unknown>;
   const bin = binName(anyConnector);
   const action = cliAction(argv);
+  // --help, --version and --print-tools answer on stdout and exit: no transport is running yet.
   if (action === 'help') {
     process.stdout.write(
       `${formatHelp({

@@ -93,14 +93,13 @@ function collectIssues(
   }
 }
 
-function isLoopback(host: string): boolean {
+export function isLoopback(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '');
   if (bare === 'localhost') return true;
   if (isIP(bare) === 4) return bare.startsWith('127.');
   return bare === '::1';
 }
 
-export { isLoopback };
 
 /**
  * Reads every setting from flags (which win) and the environment, validates them all, and

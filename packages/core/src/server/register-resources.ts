@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hasScopes } from '@bastion-mcp/auth';
 import type { Principal } from '@bastion-mcp/auth';
 import { ProtocolError, ProtocolErrorCode, ResourceTemplate, completable, isInputRequiredResult } from '@modelcontextprotocol/server';
@@ -8,7 +9,6 @@ import type { Prompt } from '../prompts/define-prompt.js';
 import type { Resource } from '../resources/define-resource.js';
 import { createToolContext } from '../tools/tool-context-factory.js';
 import type { CallScope } from '../tools/tool-context-factory.js';
-import { randomBytes } from 'node:crypto';
 
 /** Resource and prompt failures are JSON-RPC errors; they get the same care as tool errors. */
 function toProtocolError(error: unknown, what: string, scope: CallScope<unknown>): ProtocolError {

@@ -107,6 +107,12 @@ export function createServerFactory<Ctx>(
         });
       }
       const remove = runtime.notifier.add(instanceSink(server, subscriptions, () => remove()));
+      // Sessions and stdio connections end; their sink must go with them, not wait for an event.
+      const previous = server.server.onclose;
+      server.server.onclose = () => {
+        remove();
+        previous?.();
+      };
     } else if (connector.resourceSubscriptions && request.era === 'legacy') {
       // A one-shot request without a session has no connection to deliver later updates on; say
       // so instead of pretending. Modern clients use subscriptions/listen, which the SDK serves.
