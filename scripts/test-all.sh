@@ -6,12 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 
-PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
-if command -v pnpm >/dev/null 2>&1 && [ "$(pnpm --version)" = "$PNPM_VERSION" ]; then
-  pnpm() { command pnpm "$@"; }
-else
-  pnpm() { npx --yes "pnpm@${PNPM_VERSION}" "$@"; }
-fi
+. scripts/lib-pnpm.sh
 
 pnpm install --frozen-lockfile || exit 1
 pnpm build || exit 1
