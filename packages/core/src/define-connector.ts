@@ -28,6 +28,12 @@ export interface ConnectorSpec<Config extends z.ZodObject | undefined, Ctx> {
   /** Releases what createContext opened (pools, sockets) on shutdown. */
   closeContext?(context: Ctx): void | Promise<void>;
   readonly tools: readonly Tool<Ctx>[];
+  /**
+   * Why a tool is unavailable under this configuration, or undefined when it is available: a
+   * filesystem connector offers write tools only with --write. Naming an unavailable tool in
+   * --tools is a configuration error that shows this reason.
+   */
+  unavailable?(tool: Tool<Ctx>, config: Config extends z.ZodObject ? Partial<z.output<Config>> : Record<string, never>): string | undefined;
   readonly resources?: readonly Resource<Ctx>[];
   readonly prompts?: readonly Prompt<Ctx>[];
   /** Advertise the (deprecated) logging capability so tools can send log notifications. */
@@ -49,6 +55,7 @@ export interface Connector<Ctx = unknown> {
   readonly createContext: (config: unknown, services: { log: Logger }) => Ctx | Promise<Ctx>;
   readonly closeContext: (context: Ctx) => void | Promise<void>;
   readonly tools: readonly Tool<Ctx>[];
+  readonly unavailable: (tool: Tool<Ctx>, config: unknown) => string | undefined;
   readonly resources: readonly Resource<Ctx>[];
   readonly prompts: readonly Prompt<Ctx>[];
   readonly clientLogging: boolean;
@@ -97,6 +104,7 @@ export function defineConnector<Config extends z.ZodObject | undefined, Ctx>(
     createContext: (spec.createContext ?? (() => ({}) as Ctx)) as Connector<Ctx>['createContext'],
     closeContext: spec.closeContext ?? (() => undefined),
     tools: spec.tools,
+    unavailable: (spec.unavailable ?? (() => undefined)) as Connector<Ctx>['unavailable'],
     resources: spec.resources ?? [],
     prompts: spec.prompts ?? [],
     clientLogging: spec.clientLogging ?? false,

@@ -16,6 +16,8 @@ export interface ToolSelection {
   /** An explicit allow-list; overrides toolsets. */
   tools: readonly string[] | undefined;
   excludeTools: readonly string[];
+  /** Why the connector's configuration makes a tool unavailable (e.g. writes without --write). */
+  unavailable?: (tool: Tool<never>) => string | undefined;
 }
 
 function unknownNames(names: readonly string[], known: ReadonlySet<string>): string[] {
@@ -27,9 +29,10 @@ function listOf(names: Iterable<string>): string {
 }
 
 /**
- * The tools to serve: toolsets (or an explicit allow-list), minus exclusions, minus every
- * non-read-only tool in read-only mode. A name that matches nothing is a config error, because
- * a typo in a deny-list must never silently leave a tool enabled.
+ * The tools to serve: toolsets (or an explicit allow-list), minus exclusions, minus tools the
+ * connector's configuration makes unavailable, minus every non-read-only tool in read-only mode.
+ * A name that matches nothing is a config error, because a typo in a deny-list must never
+ * silently leave a tool enabled.
  */
 export function selectTools<Ctx>(
   tools: readonly Tool<Ctx>[],
@@ -57,6 +60,11 @@ export function selectTools<Ctx>(
       problems.push({ setting: label, message: `unknown tool ${listOf(bad)}; known tools: ${listOf(toolNames)}` });
     }
   }
+  for (const tool of tools) {
+    if (!selection.tools?.includes(tool.name)) continue;
+    const reason = selection.unavailable?.(tool as Tool<never>);
+    if (reason) problems.push({ setting: '--tools / BASTION_TOOLS', message: `${tool.name} is unavailable: ${reason}` });
+  }
   if (selection.readOnly && selection.tools) {
     const writers = tools.filter((tool) => selection.tools?.includes(tool.name) && !isReadOnlyTool(tool.annotations));
     if (writers.length > 0) {
@@ -80,6 +88,7 @@ export function selectTools<Ctx>(
   return tools.filter((tool) => {
     const chosen = selection.tools ? selection.tools.includes(tool.name) : enabledToolsets.has(tool.toolset);
     if (!chosen || excluded.has(tool.name)) return false;
+    if (selection.unavailable?.(tool as Tool<never>) !== undefined) return false;
     return !selection.readOnly || isReadOnlyTool(tool.annotations);
   });
 }

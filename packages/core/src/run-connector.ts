@@ -118,7 +118,7 @@ export async function runConnector<Ctx>(connector: Connector<Ctx>, options: RunO
     });
     if (action === 'print-tools') {
       const { prepareSelectedTools } = await import('./print-tools.js');
-      process.stdout.write(`${JSON.stringify(toolManifest(connector, prepareSelectedTools(anyConnector, loaded.core)), null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(toolManifest(connector, prepareSelectedTools(anyConnector, loaded.core, loaded.connector)), null, 2)}\n`);
       return;
     }
     runtime = await createRuntime(anyConnector, loaded);

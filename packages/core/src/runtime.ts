@@ -48,6 +48,7 @@ export async function createRuntime<Ctx>(
     toolsets: settings.toolsets,
     tools: settings.tools,
     excludeTools: settings.excludeTools,
+    unavailable: (tool) => connector.unavailable(tool as never, loaded.connector),
   });
   const tools = selected.map((tool) => prepareTool(tool));
   const audit = createAuditLog({ logger, ...(settings.auditLog ? { file: settings.auditLog } : {}) });

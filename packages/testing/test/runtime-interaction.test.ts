@@ -72,6 +72,50 @@ describe('scopes', () => {
   });
 });
 
+describe('tools the configuration makes unavailable', () => {
+  it('are not offered, and naming one in --tools is a configuration error with the reason', async () => {
+    session = await createTestClient(demoConnector(), { env: { ...DEMO_ENV, DEMO_ALLOW_DELETE: 'false' } });
+    expect((await session.client.listTools()).tools.map((tool) => tool.name)).not.toContain('delete_item');
+    await expect(
+      createTestClient(demoConnector(), { env: { ...DEMO_ENV, DEMO_ALLOW_DELETE: 'false' }, argv: ['--tools', 'delete_item'] }),
+    ).rejects.toThrow('delete_item is unavailable: deleting is switched off (DEMO_ALLOW_DELETE=false)');
+  });
+});
+
+describe('client roots', () => {
+  it('are asked once per connection and again after the client says they changed', async () => {
+    session = await createTestClient(demoConnector(), { env: DEMO_ENV, capabilities: { roots: { listChanged: true } } });
+    let asked = 0;
+    let roots = [{ uri: 'file:///work/a', name: 'a' }];
+    session.client.setRequestHandler('roots/list', async () => {
+      asked += 1;
+      return { roots };
+    });
+    expect((await session.callTool('list_roots')).structuredContent).toEqual({ roots: ['file:///work/a'] });
+    expect((await session.callTool('list_roots')).structuredContent).toEqual({ roots: ['file:///work/a'] });
+    expect(asked).toBe(1);
+    roots = [{ uri: 'file:///work/b', name: 'b' }];
+    await session.client.sendRootsListChanged();
+    await expect.poll(async () => (await session!.callTool('list_roots')).structuredContent).toEqual({ roots: ['file:///work/b'] });
+    expect(asked).toBe(2);
+  });
+
+  it('are absent when the client offers none', async () => {
+    session = await createTestClient(demoConnector(), { env: DEMO_ENV });
+    expect((await session.callTool('list_roots')).structuredContent).toEqual({});
+  });
+
+  it('refuse access when the client declared roots but cannot list them', async () => {
+    session = await createTestClient(demoConnector(), { env: DEMO_ENV, capabilities: { roots: {} } });
+    session.client.setRequestHandler('roots/list', async () => {
+      throw new Error('not today');
+    });
+    const result = await session.callTool('list_roots');
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/declared roots but did not list them .*refused rather than widened/);
+  });
+});
+
 describe('tool selection', () => {
   it('serves only read-only tools with --read-only', async () => {
     session = await createTestClient(demoConnector(), { env: DEMO_ENV, argv: ['--read-only'] });

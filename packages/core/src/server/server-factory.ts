@@ -5,6 +5,7 @@ import type { AuthInfo, McpRequestContext, McpServerFactory, RequestStateCodec, 
 import type { Runtime } from '../runtime.js';
 import { executeTool } from '../tools/execute-tool.js';
 import type { CallScope, SealedState } from '../tools/tool-context-factory.js';
+import { ClientRoots } from './client-roots.js';
 import { instanceSink } from './instance-sink.js';
 import { registerPrompts, registerResources } from './register-resources.js';
 
@@ -61,6 +62,7 @@ export function createServerFactory<Ctx>(
         requestState: { verify: stateCodec.verify },
       },
     );
+    const roots = new ClientRoots(server, request.era === 'legacy' && transport !== 'http');
     const scope: CallScope<Ctx> = {
       connectorName: connector.name,
       connectorContext: runtime.context,
@@ -73,6 +75,7 @@ export function createServerFactory<Ctx>(
       notify: runtime.notifier,
       stopSignal: runtime.stopSignal,
       clientCapabilities: () => server.server.getClientCapabilities(),
+      roots: (sdkContext) => roots.get(sdkContext),
       sealState: (state, sdkContext) => stateCodec.mint(state, sdkContext),
     };
     for (const prepared of runtime.tools) {

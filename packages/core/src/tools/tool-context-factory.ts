@@ -4,6 +4,7 @@ import { CLIENT_CAPABILITIES_META_KEY, acceptedContent, inputRequired, inputResp
 import type {
   ClientCapabilities,
   InputRequest,
+  Root,
   InputRequiredResult,
   ServerContext,
   StandardSchemaV1,
@@ -30,6 +31,8 @@ export interface CallScope<Ctx> {
   /** Aborted when the server gives up waiting for in-flight calls at shutdown. */
   readonly stopSignal: AbortSignal;
   readonly clientCapabilities: () => ClientCapabilities | undefined;
+  /** The client's roots, asked through this request when the connection can carry the question. */
+  readonly roots: (sdkContext: ServerContext) => Promise<readonly Root[] | undefined>;
   sealState(state: SealedState, sdkContext: ServerContext): Promise<string>;
 }
 
@@ -109,6 +112,7 @@ class CallContext<Ctx> implements CoreToolContext {
         return declared ?? scope.clientCapabilities();
       },
       era: scope.era,
+      roots: () => scope.roots(sdkContext),
       log: (level, data) => sdkContext.mcpReq.log(level, data),
     };
     return this.#peer;

@@ -2,6 +2,7 @@ import type { Principal } from '@bastion-mcp/auth';
 import type { Logger } from '@bastion-mcp/logging';
 import type {
   ClientCapabilities,
+  Root,
   InputRequest,
   InputRequiredResult,
   InputResponseView,
@@ -44,6 +45,12 @@ export interface InputContext {
 export interface PeerInfo {
   readonly capabilities: ClientCapabilities | undefined;
   readonly era: 'legacy' | 'modern';
+  /**
+   * The roots the client offers (directories it wants the server to stay within), or undefined
+   * when it offers none or cannot be asked (2026-07-28 requests, one-shot HTTP requests). Asked
+   * once per connection and again after the client says they changed.
+   */
+  roots(): Promise<readonly Root[] | undefined>;
   /** Sends a log notification to the client (deprecated by the 2026-07-28 revision). */
   log(level: 'debug' | 'info' | 'notice' | 'warning' | 'error', data: unknown): Promise<void>;
 }

@@ -148,19 +148,38 @@ export const deleteItem = defineTool({
   },
 });
 
+export const listRoots = defineTool({
+  name: 'list_roots',
+  toolset: 'items',
+  description: 'Show the roots the connected client offers, or that it offers none.',
+  scopes: [],
+  annotations: readOnly({ openWorld: false }),
+  output: z.object({ roots: z.array(z.string()).optional() }),
+  async handler(_args, ctx) {
+    const roots = await ctx.peer.roots();
+    return roots ? { roots: roots.map((root) => root.uri) } : {};
+  },
+});
+
 export function demoConnector(calls: DemoContext['calls'] = { cancelled: 0, deleted: [] }) {
   return defineConnector({
     name: 'demo',
     version: '1.0.0',
     description: 'A connector used to test the core runtime.',
-    config: z.object({ DEMO_API_KEY: secret().describe('Demo key'), DEMO_ITEMS: z.number().int().default(25) }),
+    config: z.object({
+      DEMO_API_KEY: secret().describe('Demo key'),
+      DEMO_ITEMS: z.number().int().default(25),
+      DEMO_ALLOW_DELETE: z.boolean().default(true).describe('Offer delete_item'),
+    }),
+    unavailable: (tool, config) =>
+      tool.name === 'delete_item' && config.DEMO_ALLOW_DELETE === false ? 'deleting is switched off (DEMO_ALLOW_DELETE=false)' : undefined,
     toolsets: { items: { description: 'Items', default: true }, faults: { description: 'Faults', default: true } },
     createContext: (config) => ({
       items: Array.from({ length: config.DEMO_ITEMS }, (_, index) => ({ id: index + 1, name: `item ${index + 1}` })),
       apiKey: config.DEMO_API_KEY.reveal(),
       calls,
     }),
-    tools: [getItem, listItems, readNote, failUpstream, failInternally, breakContract, slowCount, deleteItem],
+    tools: [getItem, listItems, readNote, failUpstream, failInternally, breakContract, slowCount, deleteItem, listRoots],
   });
 }
 
