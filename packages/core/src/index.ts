@@ -3,9 +3,9 @@ export type { ToolAnnotations } from './annotations.js';
 export { ConfigError, ToolError, UpstreamError, upstreamErrorFromStatus } from './errors.js';
 export type { ConfigProblem, UpstreamErrorOptions } from './errors.js';
 export { defineTool, toolFactory, TOOL_NAME_PATTERN } from './tools/define-tool.js';
-export type { Tool, ToolSpec, ToolReturn } from './tools/define-tool.js';
+export type { DefineTool, Tool, ToolOutputSchema, ToolReturn, ToolSpec } from './tools/define-tool.js';
 export { jsonSchemaInput } from './tools/input-schema.js';
-export type { JsonSchemaInput, ToolInputSchema } from './tools/input-schema.js';
+export type { InferToolInput, JsonSchemaInput, ToolInputSchema } from './tools/input-schema.js';
 export {
   audioBlock,
   embeddedBlobBlock,
@@ -27,9 +27,16 @@ export type {
 export { prepareTool } from './tools/prepare-tool.js';
 export type { PreparedTool, ToolDefinitionJson } from './tools/prepare-tool.js';
 export { defineResource, defineResourceTemplate, resourceFactory } from './resources/define-resource.js';
-export type { Resource, ResourceContents, ResourceListing } from './resources/define-resource.js';
+export type {
+  Resource,
+  ResourceContents,
+  ResourceFactory,
+  ResourceListing,
+  StaticResourceSpec,
+  TemplateResourceSpec,
+} from './resources/define-resource.js';
 export { assistantMessage, definePrompt, promptFactory, userMessage } from './prompts/define-prompt.js';
-export type { Prompt, PromptSpec } from './prompts/define-prompt.js';
+export type { DefinePrompt, Prompt, PromptSpec } from './prompts/define-prompt.js';
 export { defineConnector } from './define-connector.js';
 export type { Connector, ConnectorSpec } from './define-connector.js';
 export { selectTools } from './registry.js';

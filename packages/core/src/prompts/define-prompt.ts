@@ -28,7 +28,9 @@ export interface Prompt<Ctx = unknown> {
   readonly get: (args: unknown, ctx: ToolContext<Ctx>) => Promise<GetPromptResult | InputRequiredResult> | GetPromptResult;
 }
 
-export function promptFactory<Ctx>() {
+export type DefinePrompt<Ctx> = <A extends z.ZodObject | undefined = undefined>(spec: PromptSpec<Ctx, A>) => Prompt<Ctx>;
+
+export function promptFactory<Ctx>(): DefinePrompt<Ctx> {
   return function definePrompt<A extends z.ZodObject | undefined = undefined>(spec: PromptSpec<Ctx, A>): Prompt<Ctx> {
     return Object.freeze({
       name: spec.name,
@@ -42,7 +44,7 @@ export function promptFactory<Ctx>() {
   };
 }
 
-export const definePrompt = promptFactory<{}>();
+export const definePrompt: DefinePrompt<{}> = promptFactory<{}>();
 
 export function userMessage(content: string | ContentBlock): PromptMessage {
   return { role: 'user', content: typeof content === 'string' ? { type: 'text', text: content } : content } as PromptMessage;

@@ -44,8 +44,13 @@ export type Resource<Ctx = unknown> =
   | ({ readonly kind: 'static' } & StaticResourceSpec<Ctx>)
   | ({ readonly kind: 'template' } & TemplateResourceSpec<Ctx>);
 
+export interface ResourceFactory<Ctx> {
+  defineResource(spec: StaticResourceSpec<Ctx>): Resource<Ctx>;
+  defineResourceTemplate(spec: TemplateResourceSpec<Ctx>): Resource<Ctx>;
+}
+
 /** Returns `defineResource` / `defineResourceTemplate` whose readers receive the connector's context. */
-export function resourceFactory<Ctx>() {
+export function resourceFactory<Ctx>(): ResourceFactory<Ctx> {
   return {
     defineResource(spec: StaticResourceSpec<Ctx>): Resource<Ctx> {
       return Object.freeze({ kind: 'static' as const, ...spec });

@@ -88,7 +88,11 @@ function assertWellFormed(tool: Tool<unknown>): void {
  * Returns the `defineTool` of a connector whose handlers receive `Ctx` (its API clients, pools).
  * A connector module does `export const defineTool = toolFactory<MyContext>();` once.
  */
-export function toolFactory<Ctx>() {
+export type DefineTool<Ctx> = <I extends ToolInputSchema = z.ZodObject<{}>, O extends ToolOutputSchema = undefined>(
+  spec: ToolSpec<Ctx, I, O>,
+) => Tool<Ctx>;
+
+export function toolFactory<Ctx>(): DefineTool<Ctx> {
   return function defineTool<I extends ToolInputSchema = z.ZodObject<{}>, O extends ToolOutputSchema = undefined>(
     spec: ToolSpec<Ctx, I, O>,
   ): Tool<Ctx> {
@@ -110,4 +114,4 @@ export function toolFactory<Ctx>() {
 }
 
 /** `defineTool` for tools that need nothing from the connector's context. */
-export const defineTool = toolFactory<{}>();
+export const defineTool: DefineTool<{}> = toolFactory<{}>();

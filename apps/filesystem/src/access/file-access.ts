@@ -1,0 +1,151 @@
+import type { Stats } from 'node:fs';
+import { lstat, realpath } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { ToolError } from '@bastion-mcp/core';
+import { isInside, relativeInside } from './containment.js';
+import type { DenyList } from './deny-list.js';
+import { show } from './messages.js';
+import { absoluteRequestedPath } from './requested-path.js';
+import type { AllowedRoot } from './roots.js';
+
+/** A path argument checked against the allowed directories, symbolic links resolved. */
+export interface ResolvedPath {
+  /** The argument name, for messages. */
+  readonly argument: string;
+  /** Absolute, as the caller named it (shown back to the caller). */
+  readonly path: string;
+  /** With every symbolic link resolved; for a path that does not exist yet, its real parent + name. */
+  readonly real: string;
+  readonly root: AllowedRoot;
+  /** `real` relative to `root.real`, forward slashes; '' for the root itself. */
+  readonly relative: string;
+  readonly exists: boolean;
+  /** The entry itself, not followed (a symbolic link shows as one); set when it exists. */
+  readonly entry: Stats | undefined;
+}
+
+export type Intent = 'read' | 'write';
+
+function code(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/**
+ * Every path a tool touches goes through here. Containment is checked twice, on the path as
+ * given and after resolving symbolic links, component by component; protected files are refused
+ * before their existence is even looked at, so the answer reveals nothing about them.
+ */
+export class FileAccess {
+  constructor(
+    readonly roots: readonly AllowedRoot[],
+    readonly deny: DenyList,
+    readonly allowHardlinks: boolean,
+  ) {}
+
+  /** The same rules over a narrower set of roots (the client's roots). */
+  withRoots(roots: readonly AllowedRoot[]): FileAccess {
+    return roots === this.roots ? this : new FileAccess(roots, this.deny, this.allowHardlinks);
+  }
+
+  rootOf(realPath: string): AllowedRoot | undefined {
+    return this.roots.find((root) => isInside(root.real, realPath));
+  }
+
+  protectedPattern(root: AllowedRoot, realPath: string): string | undefined {
+    return this.deny.match(relativeInside(root.real, realPath));
+  }
+
+  async resolve(argument: string, input: string, intent: Intent): Promise<ResolvedPath> {
+    const [first] = this.roots;
+    if (!first) throw new ToolError('No directory is accessible.');
+    const path = absoluteRequestedPath(argument, input, first.path);
+    const lexicalRoot = this.roots.find((root) => isInside(root.path, path) || isInside(root.real, path));
+    if (!lexicalRoot) throw this.outside(argument, path);
+    const lexicalBase = isInside(lexicalRoot.path, path) ? lexicalRoot.path : lexicalRoot.real;
+    this.refuseProtected(argument, path, relativeInside(lexicalBase, path));
+
+    let real: string;
+    try {
+      real = await realpath(path);
+    } catch (error) {
+      if (code(error) !== 'ENOENT') throw this.fromErrno(argument, path, error);
+      if (intent === 'read') throw new ToolError(`\`${argument}\` ${show(path)} does not exist.`);
+      return this.resolveMissing(argument, path);
+    }
+    const root = this.rootOf(real);
+    if (!root) {
+      throw new ToolError(
+        `\`${argument}\` ${show(path)} leads through a symbolic link to a location outside the allowed directories; it is refused.`,
+      );
+    }
+    const relative = relativeInside(root.real, real);
+    this.refuseProtected(argument, path, relative);
+    const entry = await lstat(path).catch((error: unknown) => {
+      throw this.fromErrno(argument, path, error);
+    });
+    return { argument, path, real, root, relative, exists: true, entry };
+  }
+
+  /** A path to be created: its nearest existing ancestor must be real, inside, and not a link. */
+  private async resolveMissing(argument: string, path: string): Promise<ResolvedPath> {
+    const missing: string[] = [];
+    let cursor = path;
+    for (;;) {
+      const link = await lstat(cursor).catch(() => undefined);
+      if (link?.isSymbolicLink()) {
+        const which = cursor === path ? 'is' : `has a component ${show(cursor)} that is`;
+        throw new ToolError(
+          `\`${argument}\` ${show(path)} ${which} a symbolic link whose target does not exist (a dangling link); writing through links is refused. Remove the link or choose another path.`,
+        );
+      }
+      missing.unshift(basename(cursor));
+      const parent = dirname(cursor);
+      if (parent === cursor) throw this.outside(argument, path);
+      cursor = parent;
+      try {
+        const realParent = await realpath(cursor);
+        const root = this.rootOf(realParent);
+        if (!root) throw this.outside(argument, path);
+        const real = join(realParent, ...missing);
+        const relative = relativeInside(root.real, real);
+        this.refuseProtected(argument, path, relative);
+        return { argument, path, real, root, relative, exists: false, entry: undefined };
+      } catch (error) {
+        if (error instanceof ToolError) throw error;
+        if (code(error) !== 'ENOENT') throw this.fromErrno(argument, path, error);
+      }
+    }
+  }
+
+  private refuseProtected(argument: string, path: string, relative: string): void {
+    const pattern = this.deny.match(relative);
+    if (pattern) {
+      throw new ToolError(
+        `\`${argument}\` ${show(path)} is a protected file (it matches ${show(pattern)}); files that commonly hold credentials are never read, listed or written. An operator can change the list with FILESYSTEM_DENY or --allow-secret-files.`,
+      );
+    }
+  }
+
+  private outside(argument: string, path: string): ToolError {
+    return new ToolError(
+      `\`${argument}\` ${show(path)} is outside the allowed directories (${this.roots.map((root) => root.path).join(', ')}); list_allowed_directories shows them.`,
+    );
+  }
+
+  private fromErrno(argument: string, path: string, error: unknown): ToolError {
+    const shown = `\`${argument}\` ${show(path)}`;
+    switch (code(error)) {
+      case 'ENOTDIR':
+        return new ToolError(`${shown}: a component of the path is not a directory.`);
+      case 'ELOOP':
+        return new ToolError(`${shown}: too many symbolic links (a loop); it is refused.`);
+      case 'EACCES':
+      case 'EPERM':
+        return new ToolError(`${shown}: permission denied by the operating system.`);
+      case 'ENAMETOOLONG':
+        return new ToolError(`${shown}: the path or one of its names is too long.`);
+      default:
+        return new ToolError(`${shown} cannot be accessed (${code(error) ?? (error as Error).message}).`);
+    }
+  }
+}

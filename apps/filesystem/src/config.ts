@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+const MIB = 1024 * 1024;
+
+export const config = z
+  .object({
+  FILESYSTEM_ROOTS: z
+    .array(z.string().min(1))
+    .min(1, { error: 'required: give at least one allowed directory (positional arguments or FILESYSTEM_ROOTS)' })
+    .describe('Allowed directories; nothing outside them is reachable. Comma-separated in the environment'),
+  FILESYSTEM_WRITE: z.boolean().default(false).describe('Offer the write tools (read-only without it)'),
+  FILESYSTEM_ALLOW_DELETE: z.boolean().default(false).describe('Also offer delete_path (needs --write)'),
+  FILESYSTEM_ALLOW_HARDLINKS: z
+    .boolean()
+    .default(false)
+    .describe('Allow files with more than one hard link (a hard link can reach a file outside the roots)'),
+  FILESYSTEM_MAX_WRITE_BYTES: z
+    .number()
+    .int()
+    .min(1)
+    .max(1024 * MIB)
+    .default(10 * MIB)
+    .describe('Largest content one write, append or edit may produce'),
+  FILESYSTEM_MAX_MEDIA_BYTES: z
+    .number()
+    .int()
+    .min(1)
+    .max(256 * MIB)
+    .default(5 * MIB)
+    .describe('Largest file read_media_file returns'),
+  FILESYSTEM_DENY: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Extra glob patterns of protected files, matched against paths inside each root'),
+  FILESYSTEM_ALLOW_SECRET_FILES: z
+    .boolean()
+    .default(false)
+    .describe('Drop the built-in list of protected secret files (.env*, .ssh/, keys, credentials)'),
+  })
+  .superRefine((settings, issues) => {
+    if (settings.FILESYSTEM_ALLOW_DELETE && !settings.FILESYSTEM_WRITE) {
+      issues.addIssue({ code: 'custom', path: ['FILESYSTEM_ALLOW_DELETE'], message: 'needs --write as well (deleting is a write)' });
+    }
+  });
+
+export type FilesystemConfig = z.output<typeof config>;

@@ -1,0 +1,2 @@
+/** file:// resources for files inside the allowed directories. */
+export const fileResources = [];

@@ -1,0 +1,2 @@
+/** Tools that list and search directories. */
+export const walkTools = [];
