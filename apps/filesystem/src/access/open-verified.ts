@@ -4,6 +4,7 @@ import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { ToolError } from '@bastion-mcp/core';
 import type { ResolvedPath } from './file-access.js';
+import { descriptorPath } from './descriptor-path.js';
 import { show } from './messages.js';
 
 export interface OpenedFile {
@@ -31,7 +32,9 @@ export function refuseHardLinks(resolved: ResolvedPath, stats: Stats, allowHardl
 /**
  * Opens a regular file for reading without a check-then-use gap: the real path is opened with
  * O_NOFOLLOW (a link swapped in at the last component fails) and O_NONBLOCK (a named pipe cannot
- * hang the call), and the opened file must be the very file (device and inode) validated.
+ * hang the call), and the opened file must be the very file validated: the same device and
+ * inode, and, where the kernel says, the same path (a parent directory swapped for a link in
+ * the meantime shows up as a different path).
  */
 export async function openVerified(resolved: ResolvedPath, allowHardlinks: boolean): Promise<OpenedFile> {
   const validated = await stat(resolved.real);
@@ -50,7 +53,13 @@ export async function openVerified(resolved: ResolvedPath, allowHardlinks: boole
     },
   );
   const opened = await handle.stat();
-  if (opened.dev !== validated.dev || opened.ino !== validated.ino || !opened.isFile()) {
+  const actual = await descriptorPath(handle);
+  if (
+    opened.dev !== validated.dev ||
+    opened.ino !== validated.ino ||
+    !opened.isFile() ||
+    (actual !== undefined && actual !== resolved.real)
+  ) {
     await handle.close();
     throw new ToolError(
       `\`${resolved.argument}\` ${show(resolved.path)} changed while it was being opened (a race with another process); it is refused. Try again.`,

@@ -4,6 +4,7 @@ import { open, realpath, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ToolError } from '@bastion-mcp/core';
 import type { ResolvedPath } from './file-access.js';
+import { descriptorPath } from './descriptor-path.js';
 import { show } from './messages.js';
 import { refuseHardLinks } from './open-verified.js';
 
@@ -55,6 +56,12 @@ export async function writeAtomically(
   });
   let bytes = 0;
   try {
+    // The directory was validated before; if it was swapped for a link since, the temporary
+    // file landed elsewhere: refuse before writing anything into it.
+    const landed = await descriptorPath(handle);
+    if (landed !== undefined && landed !== temporary) {
+      throw new ToolError(`\`${resolved.argument}\` ${show(resolved.path)}: its directory changed during the write; nothing was written.`);
+    }
     await produce(async (chunk) => {
       const data = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       let offset = 0;
@@ -67,7 +74,7 @@ export async function writeAtomically(
     if (target.mode !== undefined) await handle.chmod(target.mode);
     await handle.datasync();
     await handle.close();
-    // The directory was validated before; if it was swapped for a link since, do not publish.
+    // Checked again just before publishing, for platforms without descriptor paths too.
     if ((await realpath(dirname(temporary))) !== directory) {
       throw new ToolError(`\`${resolved.argument}\` ${show(resolved.path)}: its directory changed during the write; nothing was written.`);
     }
