@@ -3,6 +3,7 @@ import { TOOL_NAME_PATTERN, prepareTool } from '@bastion-mcp/core';
 import type { Connector } from '@bastion-mcp/core';
 import { describe, expect, it } from 'vitest';
 import { createTestClient } from './test-client.js';
+import { syncReadme } from './readme.js';
 import { checkToolSnapshots } from './toolsnaps.js';
 
 export interface ConformanceOptions {
@@ -12,6 +13,8 @@ export interface ConformanceOptions {
   env?: Record<string, string>;
   /** Every tool must declare an output schema (true for connectors, false for fixtures). */
   requireOutputSchema?: boolean;
+  /** The connector's README, whose generated tools and settings sections must be current. */
+  readme?: string;
 }
 
 const HINTS = ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const;
@@ -84,6 +87,18 @@ export function runConformance<Ctx>(connector: Connector<Ctx>, options: Conforma
         await session.close();
       }
     });
+
+    if (options.readme) {
+      const readme = options.readme;
+      it('documents every tool and setting in its README', () => {
+        if (process.env.UPDATE_DOCS === '1') {
+          syncReadme(subject, readme, true);
+          return;
+        }
+        const stale = syncReadme(subject, readme, false);
+        expect(stale, 'README sections are stale or missing; run the tests with UPDATE_DOCS=1 and review').toEqual([]);
+      });
+    }
 
     if (options.snapshotDir) {
       const dir = options.snapshotDir;
