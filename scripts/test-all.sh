@@ -14,5 +14,6 @@ find packages apps -maxdepth 2 -name .vitest-report.json -delete
 rc=0
 pnpm test || rc=1
 pnpm conformance || rc=1
+bash scripts/image/test-images.sh || rc=1
 node scripts/test-summary.mjs || rc=1
 exit $rc

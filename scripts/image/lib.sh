@@ -1,0 +1,19 @@
+# Sourced by the image scripts: the repository root, the work dir, the container storage flags and
+# die(). Images, layers, run state and temp files all live under the work dir, so nothing in
+# /var/lib/containers or /run/containers is touched and deleting the work dir resets everything.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+WORK=${BASTION_IMAGE_WORK:-$ROOT/.image-work}
+STORE=(--root "$WORK/storage" --runroot "$WORK/run" --storage-driver vfs)
+PODMAN=(podman "${STORE[@]}" --tmpdir "$WORK/run/libpod" --events-backend none)
+export TMPDIR="$WORK/tmp"
+
+die() {
+  echo "image: $*" >&2
+  exit 1
+}
+
+# localhost/bastion-<package name without its scope>:<package version>
+image_tag() {
+  node -e 'const p = require(require("path").resolve(process.argv[1], "package.json"));
+console.log(`localhost/bastion-${p.name.replace(/^@[^/]+\//, "")}:${p.version}`)' "$1"
+}
