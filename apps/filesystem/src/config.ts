@@ -27,7 +27,7 @@ export const config = z
     .min(1)
     .max(256 * MIB)
     .default(5 * MIB)
-    .describe('Largest file read_media_file returns'),
+    .describe('Largest file read_media_file and file:// resources return'),
   FILESYSTEM_DENY: z
     .array(z.string().min(1))
     .default([])

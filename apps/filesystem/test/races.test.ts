@@ -66,3 +66,44 @@ describe('check-then-use races', () => {
     expect(existsSync(join(sandbox.root, 'dir'))).toBe(false);
   });
 });
+
+describe('races during a walk', () => {
+  it('reads nothing from a directory swapped for a link after it was listed', async () => {
+    const { FileReader } = await import('../src/tools/read/walk/file-reader.js');
+    sandbox.file('dir/file.txt', 'INSIDE\n');
+    const reader = new FileReader(false);
+    const path = join(sandbox.root, 'dir', 'file.txt');
+    const first = reader.read(path, 1024);
+    expect(first.kind === 'read' && first.data.toString()).toBe('INSIDE\n');
+    reader.close();
+    swapDirectoryForLink();
+    const second = reader.read(path, 1024);
+    expect(second.kind).toBe('unreadable');
+    reader.close();
+  });
+
+  it('keeps using a verified directory even if its path is swapped while it is cached', async () => {
+    const { FileReader } = await import('../src/tools/read/walk/file-reader.js');
+    sandbox.file('dir/file.txt', 'INSIDE\n');
+    const reader = new FileReader(false);
+    const path = join(sandbox.root, 'dir', 'file.txt');
+    reader.read(path, 1024);
+    swapDirectoryForLink();
+    const read = reader.read(path, 1024);
+    expect(read.kind === 'read' && read.data.toString()).toBe('INSIDE\n');
+    reader.close();
+  });
+
+  it('leaves no descriptor open after a walk', async () => {
+    const { readdirSync: list } = await import('node:fs');
+    const open = () => list('/proc/self/fd').length;
+    for (let index = 0; index < 40; index += 1) sandbox.file(`d${index % 8}/f${index}.txt`, 'x\n');
+    const { FileReader } = await import('../src/tools/read/walk/file-reader.js');
+    const before = open();
+    const reader = new FileReader(false);
+    for (let index = 0; index < 40; index += 1) reader.read(join(sandbox.root, `d${index % 8}`, `f${index}.txt`), 1024);
+    expect(open()).toBeGreaterThan(before);
+    reader.close();
+    expect(open()).toBe(before);
+  });
+});

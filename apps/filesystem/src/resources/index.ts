@@ -1,2 +1,4 @@
+import { fileResource } from './file-resource.js';
+
 /** file:// resources for files inside the allowed directories. */
-export const fileResources = [];
+export const fileResources = [fileResource];

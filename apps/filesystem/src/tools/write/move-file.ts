@@ -1,0 +1,125 @@
+import { readdir, rename } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { ToolError, write } from '@bastion-mcp/core';
+import { z } from 'zod';
+import { isInside, relativeInside } from '../../access/containment.js';
+import { show } from '../../access/messages.js';
+import { accessFor, defineTool } from '../../context.js';
+import { describeEntry, directoryUnchanged, entryItself, errnoCode, parentMustExist, refuseRoots } from './entry.js';
+import { listProtected, scanTree } from './tree.js';
+
+export const moveFile = defineTool({
+  name: 'move_file',
+  toolset: 'write',
+  title: 'Move or rename a file or directory',
+  description:
+    'Move or rename a file, a directory or a symbolic link (the link itself moves, never its target) within the allowed directories. ' +
+    'The destination is the new full path, not a directory to move into. An existing destination file is replaced only with overwrite: true; ' +
+    'a non-empty directory is never replaced. Moving between file systems is not supported: use copy_file, then delete_path.',
+  scopes: ['files:write'],
+  annotations: write({ destructive: true, idempotent: false, openWorld: false }),
+  input: z.object({
+    source: z.string().describe('The file, directory or link to move, absolute or relative to the first allowed directory'),
+    destination: z.string().describe('Its new path, including the name'),
+    overwrite: z.boolean().default(false).describe('Replace an existing destination file (or empty directory, when moving a directory)'),
+  }),
+  output: z.object({
+    source: z.string(),
+    destination: z.string(),
+  }),
+  async handler({ source, destination, overwrite }, ctx) {
+    const access = await accessFor(ctx);
+    const allRoots = [...access.roots, ...ctx.files.roots];
+    const from = await access.resolve('source', source, 'write');
+    if (!from.exists) throw new ToolError(`\`source\` ${show(from.path)} does not exist.`);
+    const moved = await entryItself(access, from);
+    refuseRoots(moved, allRoots, 'moved');
+
+    const to = await access.resolve('destination', destination, 'write');
+    if (to.real === moved.location) {
+      throw new ToolError(`\`source\` and \`destination\` are the same entry (${show(moved.path)}); nothing was moved.`);
+    }
+    if (moved.type === 'symlink' && to.real === from.real) {
+      throw new ToolError(
+        `\`destination\` ${show(to.path)} is the target of the link \`source\` ${show(moved.path)}; moving the link onto it would destroy the file.`,
+      );
+    }
+    if (moved.type === 'directory' && isInside(moved.location, to.real)) {
+      throw new ToolError(`\`destination\` ${show(to.path)} is inside \`source\` ${show(moved.path)}; a directory cannot be moved into itself.`);
+    }
+    if (to.exists && to.entry) {
+      const existing = to.entry;
+      if (existing.isSymbolicLink()) {
+        throw new ToolError(
+          `\`destination\` ${show(to.path)} is a symbolic link; moving onto links is refused. Choose another path, or delete the link first.`,
+        );
+      }
+      if (to.relative === '' || allRoots.some((root) => root.real === to.real)) {
+        throw new ToolError(`\`destination\` ${show(to.path)} is an allowed directory itself; it is never replaced.`);
+      }
+      if (existing.isDirectory() && moved.type !== 'directory') {
+        throw new ToolError(
+          `\`destination\` ${show(to.path)} is a directory; give the full new path, including the name (e.g. ${show(`${to.path}/name`)}).`,
+        );
+      }
+      if (!overwrite) {
+        throw new ToolError(`\`destination\` ${show(to.path)} already exists; pass overwrite: true to replace it, or choose another path.`);
+      }
+      if (existing.isDirectory()) {
+        const inside = await readdir(to.real);
+        if (inside.length > 0) {
+          throw new ToolError(
+            `\`destination\` ${show(to.path)} is a directory that is not empty (${inside.length} entr${inside.length === 1 ? 'y' : 'ies'}); overwrite never replaces a non-empty directory.`,
+          );
+        }
+      } else if (!existing.isFile()) {
+        throw new ToolError(`\`destination\` ${show(to.path)} is ${describeEntry(existing)}; overwrite replaces regular files only.`);
+      } else if (moved.type === 'directory') {
+        throw new ToolError(`\`destination\` ${show(to.path)} is a file; a directory cannot replace a file.`);
+      }
+    } else {
+      await parentMustExist(to);
+    }
+
+    // Moving a directory moves everything in it: no protected file may leave its place or arrive at a protected one.
+    if (moved.type === 'directory') {
+      const scan = await scanTree(moved.location, (location) => {
+        const atDestination = join(to.real, relative(moved.location, location));
+        return access.protectedPattern(moved.root, location) ?? access.deny.match(relativeInside(to.root.real, atDestination));
+      }).catch((error: unknown) => {
+        throw new ToolError(
+          `\`source\` ${show(moved.path)} could not be checked before moving (${errnoCode(error) ?? (error as Error).message}); nothing was moved.`,
+        );
+      });
+      if (scan.protectedCount > 0) {
+        throw new ToolError(
+          `\`source\` ${show(moved.path)} contains protected files or would place files at protected paths: ${listProtected(scan)}; ` +
+            'moving credentials is refused. Move the other entries individually.',
+        );
+      }
+    }
+
+    await directoryUnchanged('source', moved.path, dirname(moved.location));
+    await directoryUnchanged('destination', to.path, dirname(to.real));
+    try {
+      await rename(moved.location, to.real);
+    } catch (error) {
+      switch (errnoCode(error)) {
+        case 'EXDEV':
+          throw new ToolError(
+            `\`source\` ${show(moved.path)} and \`destination\` ${show(to.path)} are on different file systems, so they cannot be renamed into each other; ` +
+              'copy the file with copy_file, then remove the original with delete_path.',
+          );
+        case 'ENOTEMPTY':
+        case 'EEXIST':
+          throw new ToolError(`\`destination\` ${show(to.path)} is a directory that is not empty; overwrite never replaces a non-empty directory.`);
+        case 'EACCES':
+        case 'EPERM':
+          throw new ToolError(`\`source\` ${show(moved.path)} cannot be moved: permission denied by the operating system.`);
+        default:
+          throw new ToolError(`\`source\` ${show(moved.path)} cannot be moved to ${show(to.path)} (${errnoCode(error) ?? (error as Error).message}).`);
+      }
+    }
+    return { source: moved.path, destination: to.path };
+  },
+});
