@@ -3,7 +3,7 @@ export type { ToolAnnotations } from './annotations.js';
 export { ConfigError, ToolError, UpstreamError, upstreamErrorFromStatus } from './errors.js';
 export type { ConfigProblem, UpstreamErrorOptions } from './errors.js';
 export { defineTool, toolFactory, TOOL_NAME_PATTERN } from './tools/define-tool.js';
-export type { DefineTool, Tool, ToolOutputSchema, ToolReturn, ToolSpec } from './tools/define-tool.js';
+export type { DefineTool, RenderedText, Tool, ToolOutputSchema, ToolReturn, ToolSpec } from './tools/define-tool.js';
 export { jsonSchemaInput } from './tools/input-schema.js';
 export type { InferToolInput, JsonSchemaInput, ToolInputSchema } from './tools/input-schema.js';
 export {

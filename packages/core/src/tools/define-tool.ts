@@ -8,6 +8,12 @@ import type { ToolContext } from './tool-context.js';
 
 export type ToolOutputSchema = z.ZodObject | undefined;
 
+/** A tool's text block in two parts: the server's own note, and the data (fenced when untrusted). */
+export interface RenderedText {
+  readonly note: string;
+  readonly data: string;
+}
+
 type OutputData<O extends ToolOutputSchema> = O extends z.ZodObject ? z.input<O> : unknown;
 
 export type ToolReturn<O extends ToolOutputSchema> = OutputData<O> | ToolContent | InputRequiredResult;
@@ -35,6 +41,14 @@ export interface ToolSpec<Ctx, I extends ToolInputSchema, O extends ToolOutputSc
    * `cursor` and the output carry `nextCursor` and `truncated` (spread `page` and `pageInfo`).
    */
   readonly list?: ArrayKeys<O>;
+  /**
+   * The text block for clients that read text: by default the compact JSON of the result. A tool
+   * whose result reads better as text (file content, a listing, grep lines) renders it here;
+   * `structuredContent` always carries the full, validated data. With `{ note, data }`, the note
+   * (written by the server: ranges, counts, how to continue) stays outside the untrusted-data
+   * fence and only `data` is fenced.
+   */
+  readonly text?: (data: O extends z.ZodObject ? z.output<O> : never) => string | RenderedText;
   handler(
     args: InferToolInput<I>,
     ctx: ToolContext<Ctx>,
@@ -52,6 +66,7 @@ export interface Tool<Ctx = unknown> {
   readonly input: ToolInputSchema;
   readonly output: z.ZodObject | undefined;
   readonly list: string | undefined;
+  readonly text: ((data: never) => string | RenderedText) | undefined;
   readonly handler: (args: unknown, ctx: ToolContext<Ctx>) => unknown;
 }
 
@@ -106,6 +121,7 @@ export function toolFactory<Ctx>(): DefineTool<Ctx> {
       input: spec.input ?? z.object({}),
       output: spec.output,
       list: spec.list,
+      text: spec.text as Tool<Ctx>['text'],
       handler: spec.handler as Tool<Ctx>['handler'],
     });
     assertWellFormed(tool as Tool<unknown>);

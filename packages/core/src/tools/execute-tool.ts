@@ -122,7 +122,10 @@ export async function executeTool<Ctx>(
     }
     resultBytes = Buffer.byteLength(budgeted.json);
     truncated = budgeted.truncated || undefined;
-    const text = prepared.untrustedOutput ? fenceUntrusted(budgeted.json, `${scope.connectorName}/${tool.name}`) : budgeted.json;
+    const rendered = tool.text ? tool.text(budgeted.data as never) : budgeted.json;
+    const { note, data } = typeof rendered === 'string' ? { note: undefined, data: rendered } : rendered;
+    const body = prepared.untrustedOutput ? fenceUntrusted(data, `${scope.connectorName}/${tool.name}`) : data;
+    const text = note ? `${note}\n${body}` : body;
     return {
       content: content ?? [{ type: 'text', text }],
       structuredContent: budgeted.data,

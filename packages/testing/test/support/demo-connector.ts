@@ -59,6 +59,7 @@ export const readNote = defineTool({
   annotations: readOnly({ openWorld: true }),
   input: z.object({ note: z.string() }),
   output: z.object({ text: untrustedText() }),
+  text: ({ text }) => text,
   handler: ({ note }) => ({ text: note }),
 });
 
