@@ -9,7 +9,7 @@ import { fingerprint, offsetCursor, readCursor } from '../src/tools/read/walk/cu
 import { denyFilter } from '../src/tools/read/walk/deny-filter.js';
 import { FileReader } from '../src/tools/read/walk/file-reader.js';
 import { isIgnored, parseGitignore } from '../src/tools/read/walk/gitignore.js';
-import { compileGlob, compileGlobs } from '../src/tools/read/walk/glob.js';
+import { compileGlob, compileGlobs } from '../src/access/glob.js';
 import { resolveStartDirectory } from '../src/tools/read/walk/start.js';
 import { compileTextSearch } from '../src/tools/read/walk/text-search.js';
 import type { LineHit, TextSearchOptions } from '../src/tools/read/walk/text-search.js';

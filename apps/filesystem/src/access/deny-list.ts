@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { compileGlob } from './glob.js';
 
 /**
  * Files that hold credentials. They are invisible to list, tree and search, and reading or
@@ -46,12 +46,15 @@ export interface DenyList {
 
 export function createDenyList(options: { extra: readonly string[]; includeDefaults: boolean }): DenyList {
   const patterns = [...(options.includeDefaults ? DEFAULT_PROTECTED_PATTERNS : []), ...options.extra];
-  const matchers = patterns.map((pattern) => ({ pattern, test: picomatch(pattern, { dot: true }) }));
+  // The linear-time matcher: file names come from whoever writes files, so matching them must not
+  // depend on a backtracking regular expression.
+  const matchers = patterns.map((pattern) => ({ pattern, glob: compileGlob('FILESYSTEM_DENY', pattern) }));
   return {
     patterns,
     match(relativePath) {
       if (relativePath === '') return undefined;
-      for (const matcher of matchers) if (matcher.test(relativePath)) return matcher.pattern;
+      const name = relativePath.slice(relativePath.lastIndexOf('/') + 1);
+      for (const matcher of matchers) if (matcher.glob.matches(relativePath, name)) return matcher.pattern;
       return undefined;
     },
   };

@@ -1,5 +1,5 @@
 import { ToolError } from '@bastion-mcp/core';
-import { show } from '../../../access/messages.js';
+import { show } from './messages.js';
 
 /**
  * Glob patterns from tool arguments, matched in time linear in the path for each pattern.

@@ -3,11 +3,12 @@ import { sanitizeText, untrustedText } from '@bastion-mcp/schema';
 import { z } from 'zod';
 import { accessFor, defineTool } from '../../context.js';
 import type { EntryType } from './walk/entry.js';
-import { compileGlobs } from './walk/glob.js';
+import { compileGlobs } from '../../access/glob.js';
 import { entryTypeSchema, excludeArgument, respectGitignoreArgument } from './walk/schemas.js';
 import { resolveStartDirectory } from './walk/start.js';
 import { Walker } from './walk/walker.js';
 import type { WalkEntry } from './walk/walker.js';
+import { renderTree } from '../render.js';
 
 const DEFAULT_DEPTH = 3;
 const MAX_DEPTH = 20;
@@ -75,6 +76,7 @@ export const directoryTree = defineTool({
         'max_entries: the entry limit was reached; max_depth: directories at the depth limit have contents not shown; response_budget: the tree filled the response size limit. Narrow path, raise the limit or add exclude patterns.',
       ),
   }),
+  text: renderTree,
   async handler(args, ctx) {
     const access = await accessFor(ctx);
     const start = await resolveStartDirectory(access, 'path', args.path);

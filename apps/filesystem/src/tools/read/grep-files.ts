@@ -3,11 +3,12 @@ import { cursorSchema, sanitizeText, untrustedText } from '@bastion-mcp/schema';
 import { z } from 'zod';
 import { accessFor, defineTool } from '../../context.js';
 import { fingerprint, grepCursor, readCursor, writeCursor } from './walk/cursor.js';
-import { compileGlob, compileGlobs } from './walk/glob.js';
+import { compileGlob, compileGlobs } from '../../access/glob.js';
 import { excludeArgument, respectGitignoreArgument } from './walk/schemas.js';
 import { resolveStartDirectory } from './walk/start.js';
 import { MAX_LINE_TEXT, MAX_PATTERN_LENGTH, compileTextSearch } from './walk/text-search.js';
 import { Walker } from './walk/walker.js';
+import { renderGrep } from '../render.js';
 
 const MIB = 1024 * 1024;
 const DEFAULT_MATCHES = 200;
@@ -101,6 +102,7 @@ export const grepFiles = defineTool({
     nextCursor: z.string().optional().describe('Pass as cursor, with the same other arguments, to continue after the last match'),
   }),
   list: 'matches',
+  text: renderGrep,
   async handler(args, ctx) {
     const access = await accessFor(ctx);
     const start = await resolveStartDirectory(access, 'path', args.path);

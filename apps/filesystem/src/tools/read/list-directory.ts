@@ -13,6 +13,7 @@ import type { EntryType } from './walk/entry.js';
 import { Pacer } from './walk/pacer.js';
 import { entryTypeSchema } from './walk/schemas.js';
 import { resolveStartDirectory } from './walk/start.js';
+import { renderListing } from '../render.js';
 
 const DEFAULT_LIMIT = 500;
 const MAX_LIMIT = 10_000;
@@ -94,6 +95,7 @@ export const listDirectory = defineTool({
     ...pageInfo,
   }),
   list: 'entries',
+  text: renderListing,
   async handler(args, ctx) {
     const access = await accessFor(ctx);
     const start = await resolveStartDirectory(access, 'path', args.path);

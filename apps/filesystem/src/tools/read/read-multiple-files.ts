@@ -6,6 +6,7 @@ import { show } from '../../access/messages.js';
 import { openVerified } from '../../access/open-verified.js';
 import { accessFor, defineTool } from '../../context.js';
 import { looksBinary } from './line-reader.js';
+import { renderFiles } from '../render.js';
 
 const KIB = 1024;
 const DEFAULT_BYTES_EACH = 64 * KIB;
@@ -111,6 +112,7 @@ export const readMultipleFiles = defineTool({
       )
       .describe('One entry per requested path, in the order given'),
   }),
+  text: renderFiles,
   async handler({ paths, max_bytes_each: maxBytesEach }, ctx) {
     const access = await accessFor(ctx);
     const files: FileResult[] = [];

@@ -5,6 +5,7 @@ import { openVerified } from '../../access/open-verified.js';
 import { show } from '../../access/messages.js';
 import { accessFor, defineTool } from '../../context.js';
 import { countLines, looksBinary, readLineRange } from './line-reader.js';
+import { renderFileRange } from '../render.js';
 
 const DEFAULT_LIMIT = 2000;
 
@@ -40,6 +41,7 @@ export const readTextFile = defineTool({
     truncated: z.boolean().describe('More lines follow; continue with offset = nextOffset'),
     nextOffset: z.number().int().optional(),
   }),
+  text: renderFileRange,
   async handler(args, ctx) {
     const access = await accessFor(ctx);
     const resolved = await access.resolve('path', args.path, 'read');

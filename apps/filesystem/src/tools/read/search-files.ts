@@ -3,11 +3,12 @@ import { cursorSchema, sanitizeText, untrustedText } from '@bastion-mcp/schema';
 import { z } from 'zod';
 import { accessFor, defineTool } from '../../context.js';
 import { fingerprint, readCursor, walkCursor, writeCursor } from './walk/cursor.js';
-import { compileGlob, compileGlobs } from './walk/glob.js';
+import { compileGlob, compileGlobs } from '../../access/glob.js';
 import { excludeArgument, respectGitignoreArgument } from './walk/schemas.js';
 import { resolveStartDirectory } from './walk/start.js';
 import { Walker } from './walk/walker.js';
 import type { WalkEntry } from './walk/walker.js';
+import { renderPaths } from '../render.js';
 
 const DEFAULT_RESULTS = 1000;
 const MAX_RESULTS = 10_000;
@@ -44,6 +45,7 @@ export const searchFiles = defineTool({
     nextCursor: z.string().optional().describe('Pass as cursor, with the same other arguments, for the next matches'),
   }),
   list: 'matches',
+  text: renderPaths,
   async handler(args, ctx) {
     const access = await accessFor(ctx);
     const start = await resolveStartDirectory(access, 'path', args.path);

@@ -9,6 +9,7 @@ import { accessFor, defineTool } from '../../context.js';
 import { applyEdits } from './edit/apply.js';
 import { fitDiff, unifiedDiff } from './edit/diff.js';
 import { openedIsEntry, sameFile, unchangedSinceRead } from './stream.js';
+import { renderEdit } from '../render.js';
 
 const MAX_EDITS = 100;
 
@@ -54,6 +55,7 @@ export const editFile = defineTool({
     replacements: z.number().int().describe('How many occurrences were replaced, over all edits'),
     diff: untrustedText({ description: 'Unified diff (git style) of the whole change' }),
   }),
+  text: renderEdit,
   async handler({ path, edits, dry_run }, ctx) {
     const maxBytes = ctx.settings.FILESYSTEM_MAX_WRITE_BYTES;
     const access = await accessFor(ctx);
@@ -93,7 +95,7 @@ export const editFile = defineTool({
 
     // Leave room in the response budget for the other fields and the JSON around them.
     const diffBudget = Math.max(1024, Math.floor(ctx.budget.maxBytes * 0.8) - Buffer.byteLength(resolved.path) - 200);
-    const diff = fitDiff(unifiedDiff(resolved.relative || basename(resolved.real), original, text), diffBudget);
+    const diff = fitDiff(await unifiedDiff(resolved.relative || basename(resolved.real), original, text), diffBudget);
     if (!dry_run && text !== original) {
       await writeAtomically(resolved, target, async (put) => {
         await put(text);

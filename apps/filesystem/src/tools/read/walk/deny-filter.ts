@@ -1,4 +1,3 @@
-import picomatch from 'picomatch';
 import type { DenyList } from '../../../access/deny-list.js';
 
 /**
@@ -19,6 +18,16 @@ export interface DenyFilter {
 }
 
 const UNSPLITTABLE = /[{}()[\]\\!|+@]/;
+const REGEX_SPECIAL = /[.+^$()|[\]{}\\]/g;
+
+/**
+ * A regular expression for a last segment made of literals, `?` and at most one `*` (more stars
+ * could backtrack against a long name; such segments make the filter fall back to deny.match).
+ */
+function segmentSource(segment: string): string | undefined {
+  if ((segment.match(/\*/g) ?? []).length > 1) return undefined;
+  return `^${segment.replace(REGEX_SPECIAL, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`;
+}
 
 function lastSegment(pattern: string): string | undefined {
   let rest = pattern;
@@ -50,12 +59,12 @@ function buildFilter(deny: DenyList): DenyFilter {
       splittable = false;
       break;
     }
-    try {
-      sources.push(`(?:${picomatch.makeRe(segment, { dot: true }).source})`);
-    } catch {
+    const source = segmentSource(segment);
+    if (source === undefined) {
       splittable = false;
       break;
     }
+    sources.push(`(?:${source})`);
   }
   if (!splittable) return { denied: (rootRelative) => deny.match(rootRelative) !== undefined };
   const names = new RegExp(sources.join('|'));

@@ -1,5 +1,10 @@
-import ignore from 'ignore';
+import { createRequire } from 'node:module';
 import type { Ignore } from 'ignore';
+
+// Loaded on first use (a walk that meets a .gitignore); start-up time is a user-visible cost.
+const load = createRequire(import.meta.url);
+let ignoreFactory: (() => Ignore) | undefined;
+const ignore = (): Ignore => (ignoreFactory ??= load('ignore') as () => Ignore)();
 
 /**
  * The rules of one `.gitignore`, applying to the entries of its directory and below. `prefix` is

@@ -1,6 +1,11 @@
 import { ToolError } from '@bastion-mcp/core';
 import { sanitizeText } from '@bastion-mcp/schema';
-import safeRegex from 'safe-regex2';
+import { createRequire } from 'node:module';
+
+// Loaded on first use (a regular-expression grep); start-up time is a user-visible cost.
+const load = createRequire(import.meta.url);
+let checker: ((pattern: string) => boolean) | undefined;
+const safeRegex = () => (checker ??= load('safe-regex2') as (pattern: string) => boolean);
 
 /** Longest line text returned, in UTF-16 code units (a longer line is cut around the match). */
 export const MAX_LINE_TEXT = 500;
@@ -151,7 +156,7 @@ export function compileTextSearch(options: TextSearchOptions): TextSearch {
       `\`pattern\` is not a valid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')}); fix it, or pass literal: true to search for the text as it is.`,
     );
   }
-  if (!literal && !safeRegex(source)) {
+  if (!literal && !safeRegex()(source)) {
     throw new ToolError(
       '`pattern` is a regular expression that can take exponential time on some lines (it nests repetition, like (a+)+); simplify it or pass literal: true.',
     );

@@ -10,7 +10,7 @@ import type { EntryType } from './entry.js';
 import { FileReader } from './file-reader.js';
 import { MAX_GITIGNORE_BYTES, isIgnored, parseGitignore } from './gitignore.js';
 import type { IgnoreChain } from './gitignore.js';
-import type { Glob } from './glob.js';
+import type { Glob } from '../../../access/glob.js';
 import { Pacer } from './pacer.js';
 import type { StartDirectory } from './start.js';
 

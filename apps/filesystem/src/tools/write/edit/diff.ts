@@ -1,4 +1,3 @@
-import { formatPatch, structuredPatch } from 'diff';
 
 const CONTEXT_LINES = 3;
 const DIFF_TIMEOUT_MS = 5000;
@@ -7,8 +6,10 @@ const DIFF_TIMEOUT_MS = 5000;
  * A git-style unified diff (`diff --git a/… b/…`, 3 lines of context) from `before` to `after`;
  * '' when they are equal. A change too large to compare in time gives a one-line note instead.
  */
-export function unifiedDiff(name: string, before: string, after: string): string {
+export async function unifiedDiff(name: string, before: string, after: string): Promise<string> {
   if (before === after) return '';
+  // Loaded on first use: most servers never edit, and start-up time is a user-visible cost.
+  const { formatPatch, structuredPatch } = await import('diff');
   const patch = structuredPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, {
     context: CONTEXT_LINES,
     timeout: DIFF_TIMEOUT_MS,
