@@ -113,7 +113,10 @@ function mcpbench(testCase, side, run) {
     ? ['--cold', String(testCase.cold), '--list', String(testCase.list)]
     : ['--cold', '1', '--list', '0', '--tool', testCase[side].tool, '--args', JSON.stringify(testCase[side].args),
       '--calls', String(testCase.calls), '--warmup', String(testCase.warmup), '--max-buffer-mb', '64', '--expect', testCase.expect];
-  const result = spawnSync(process.execPath, [join(bench, 'mcpbench.mjs'), '--label', label, ...args, '--', process.execPath, server, ROOT], {
+  // Ours pages at 500 items by default (a result sized for a model's context); the list case asks
+  // for all 10,000 entries in one page, as the reference returns them, so it needs a larger page.
+  const serverArgs = side === 'ours' && values.ours !== 'reference' ? ['--max-result-items', '10000', ROOT] : [ROOT];
+  const result = spawnSync(process.execPath, [join(bench, 'mcpbench.mjs'), '--label', label, ...args, '--', process.execPath, server, ...serverArgs], {
     encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 30 * 60 * 1000,
   });
   if (result.status !== 0) {

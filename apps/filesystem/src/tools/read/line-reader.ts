@@ -1,7 +1,11 @@
 import type { FileHandle } from 'node:fs/promises';
 
+const FIRST_CHUNK = 16 * 1024;
+const LARGEST_CHUNK = 256 * 1024;
 const CHUNK = 64 * 1024;
 const NEWLINE = 0x0a;
+/** Like grep and git: a NUL byte in the first 8 KiB means binary. */
+const BINARY_PROBE = 8192;
 
 export interface LineRange {
   /** The lines read, each without its '\n' (a '\r' of CRLF stays). */
@@ -12,32 +16,50 @@ export interface LineRange {
   totalLines: number | undefined;
   /** Why reading stopped before `limit`: the byte budget ran out. */
   stoppedForBytes: boolean;
+  /** The file looked binary (a NUL byte near its start); nothing was read. */
+  binary?: true;
 }
 
 /**
  * Reads lines `from` (1-based) up to `limit` lines or `maxBytes` of text, streaming the file in
- * chunks: lines before `from` are only counted at the byte level, and reading stops as soon as
- * the range is complete, so a range of a huge file never loads the file.
+ * chunks that start small and grow: lines before `from` are only counted at the byte level, and
+ * reading stops as soon as the range is complete, so a range of a huge file never loads the file.
+ * With `refuseBinary`, a file whose first chunk holds a NUL byte is reported as binary instead.
  */
-export async function readLineRange(handle: FileHandle, from: number, limit: number, maxBytes: number): Promise<LineRange> {
-  const buffer = Buffer.allocUnsafe(CHUNK);
+export async function readLineRange(
+  handle: FileHandle,
+  from: number,
+  limit: number,
+  maxBytes: number,
+  refuseBinary = false,
+): Promise<LineRange> {
+  let buffer = Buffer.allocUnsafe(FIRST_CHUNK);
+  let chunk = FIRST_CHUNK;
   const lines: string[] = [];
   let pending: Buffer[] = [];
   let lineNumber = 1;
   let bytes = 0;
   let position = 0;
   for (;;) {
-    const { bytesRead } = await handle.read(buffer, 0, CHUNK, position);
+    const { bytesRead } = await handle.read(buffer, 0, chunk, position);
     if (bytesRead === 0) break;
+    if (refuseBinary && position === 0 && buffer.subarray(0, Math.min(bytesRead, BINARY_PROBE)).includes(0)) {
+      return { lines: [], reachedEnd: false, totalLines: undefined, stoppedForBytes: false, binary: true };
+    }
     position += bytesRead;
     let start = 0;
     for (;;) {
       const newline = buffer.indexOf(NEWLINE, start);
       if (newline === -1 || newline >= bytesRead) break;
       if (lineNumber >= from) {
-        pending.push(buffer.subarray(start, newline));
-        const line = Buffer.concat(pending).toString('utf8');
-        pending = [];
+        let line: string;
+        if (pending.length === 0) {
+          line = buffer.toString('utf8', start, newline);
+        } else {
+          pending.push(buffer.subarray(start, newline));
+          line = Buffer.concat(pending).toString('utf8');
+          pending = [];
+        }
         if (bytes + line.length > maxBytes && lines.length > 0) {
           return { lines, reachedEnd: false, totalLines: undefined, stoppedForBytes: true };
         }
@@ -49,6 +71,10 @@ export async function readLineRange(handle: FileHandle, from: number, limit: num
       start = newline + 1;
     }
     if (lineNumber >= from && start < bytesRead) pending.push(Buffer.from(buffer.subarray(start, bytesRead)));
+    if (chunk < LARGEST_CHUNK) {
+      chunk *= 2;
+      buffer = Buffer.allocUnsafe(chunk);
+    }
   }
   if (pending.length > 0) {
     const line = Buffer.concat(pending).toString('utf8');
@@ -89,7 +115,7 @@ export async function countLines(handle: FileHandle): Promise<number> {
 
 /** Whether the first bytes look binary (a NUL byte), like grep and git decide. */
 export async function looksBinary(handle: FileHandle): Promise<boolean> {
-  const probe = Buffer.allocUnsafe(8192);
+  const probe = Buffer.allocUnsafe(BINARY_PROBE);
   const { bytesRead } = await handle.read(probe, 0, probe.length, 0);
   return probe.subarray(0, bytesRead).includes(0);
 }

@@ -47,12 +47,12 @@ export const readTextFile = defineTool({
     const resolved = await access.resolve('path', args.path, 'read');
     const { handle } = await openVerified(resolved, access.allowHardlinks);
     try {
-      if (await looksBinary(handle)) {
-        throw new ToolError(`\`path\` ${show(resolved.path)} looks binary (it contains NUL bytes); use read_media_file or get_file_info.`);
-      }
+      const binary = () =>
+        new ToolError(`\`path\` ${show(resolved.path)} looks binary (it contains NUL bytes); use read_media_file or get_file_info.`);
       // Leave room in the budget for the rest of the result and JSON escaping.
       const maxBytes = Math.max(1024, Math.floor(ctx.budget.maxBytes * 0.8));
       if (args.tail !== undefined) {
+        if (await looksBinary(handle)) throw binary();
         const totalLines = await countLines(handle);
         const from = Math.max(1, totalLines - args.tail + 1);
         const range = await readLineRange(handle, from, args.tail, maxBytes);
@@ -69,7 +69,8 @@ export const readTextFile = defineTool({
       }
       const from = args.offset ?? 1;
       const limit = args.head ?? args.limit ?? DEFAULT_LIMIT;
-      const range = await readLineRange(handle, from, limit, maxBytes);
+      const range = await readLineRange(handle, from, limit, maxBytes, true);
+      if (range.binary) throw binary();
       const endLine = from + range.lines.length - 1;
       const truncated = !range.reachedEnd;
       if (range.reachedEnd && range.totalLines !== undefined && from > range.totalLines && range.totalLines > 0) {
