@@ -12,13 +12,28 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const runnerDir = join(root, 'scripts', 'conformance');
 const outputDir = join(root, '.conformance');
-const fixtureBin = join(root, 'apps', 'conformance-fixture', 'dist', 'index.js');
 const expected = JSON.parse(readFileSync(join(runnerDir, 'expected.json'), 'utf8'));
 
 const SUITES = [
   { version: '2025-11-25', pkg: 'conformance-2025-11-25', args: ['--suite', 'all'] },
   { version: '2026-07-28', pkg: 'conformance-2026-07-28', args: ['--spec-version', '2026-07-28', '--suite', 'all'] },
 ];
+
+// The fixture implements every tool, resource and prompt the suites call, so it runs every
+// scenario; a real connector runs the protocol scenarios, which need no fixture names.
+const TARGETS = [
+  { name: 'conformance-fixture', label: '', args: [], scenarios: undefined },
+  {
+    name: 'filesystem',
+    label: 'filesystem ',
+    args: [join(root, 'examples', 'sample-project')],
+    scenarios: {
+      '2025-11-25': ['server-initialize', 'ping', 'tools-list', 'resources-list', 'dns-rebinding-protection', 'server-sse-multiple-streams'],
+      '2026-07-28': ['server-stateless', 'tools-list', 'resources-list', 'dns-rebinding-protection', 'caching', 'http-header-validation', 'sep-2164-resource-not-found', 'server-sse-multiple-streams'],
+    },
+  },
+];
+const binOf = (target) => join(root, 'apps', target.name, 'dist', 'index.js');
 
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -45,8 +60,8 @@ function node22() {
   return candidate;
 }
 
-function startFixture() {
-  const child = spawn(process.execPath, [fixtureBin, '--transport', 'http', '--host', '127.0.0.1', '--port', '0'], {
+function startServer(target) {
+  const child = spawn(process.execPath, [binOf(target), '--transport', 'http', '--host', '127.0.0.1', '--port', '0', ...target.args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -68,17 +83,22 @@ function startFixture() {
   return { child, url };
 }
 
-function runSuite(node, suite, url) {
-  const dir = join(outputDir, suite.version);
+function runSuite(node, target, suite, url) {
+  const dir = join(outputDir, target.name, suite.version);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const cli = join(runnerDir, 'node_modules', suite.pkg, 'dist', 'index.js');
-  const result = spawnSync(node, [cli, 'server', '--url', url, '-o', dir, ...suite.args], {
-    encoding: 'utf8',
-    timeout: 15 * 60_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  writeFileSync(join(outputDir, `${suite.version}.log`), `${result.stdout ?? ''}\n${result.stderr ?? ''}`);
+  const runs = target.scenarios ? target.scenarios[suite.version].map((scenario) => ['--scenario', scenario]) : [[]];
+  let log = '';
+  for (const scenario of runs) {
+    const result = spawnSync(node, [cli, 'server', '--url', url, '-o', dir, ...suite.args, ...scenario], {
+      encoding: 'utf8',
+      timeout: 15 * 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    log += `${result.stdout ?? ''}\n${result.stderr ?? ''}\n`;
+  }
+  writeFileSync(join(outputDir, target.name, `${suite.version}.log`), log);
   return dir;
 }
 
@@ -97,8 +117,8 @@ function readResults(dir) {
   return scenarios;
 }
 
-function judge(suite, scenarios) {
-  const expect = expected[suite.version] ?? { notApplicable: {}, warnings: {} };
+function judge(target, suite, scenarios) {
+  const expect = expected[target.name]?.[suite.version] ?? { notApplicable: {}, warnings: {} };
   const problems = [];
   let passed = 0;
   let failed = 0;
@@ -113,6 +133,7 @@ function judge(suite, scenarios) {
       passed += 1;
       if (name in expect.notApplicable) problems.push(`${name} passes now; remove it from expected.json and docs/conformance.md`);
     }
+    if (name in expect.notApplicable) continue;
     if (warnings.length > 0) {
       warned += 1;
       if (!(name in expect.warnings)) {
@@ -128,23 +149,27 @@ function judge(suite, scenarios) {
   if (notApplicable > 0) notes.push(`${notApplicable} not applicable`);
   if (warned > 0) notes.push(`${warned} with documented warnings`);
   const suffix = notes.length > 0 ? ` (${notes.join(', ')}; see docs/conformance.md)` : '';
-  process.stdout.write(`conformance ${suite.version}: ${passed} passed, ${failed} failed${suffix}\n`);
+  process.stdout.write(`conformance ${target.label}${suite.version}: ${passed} passed, ${failed} failed${suffix}\n`);
   return problems;
 }
 
-if (!existsSync(fixtureBin)) fail(`${fixtureBin} is missing; run pnpm build first`);
+for (const target of TARGETS) {
+  if (!existsSync(binOf(target))) fail(`${binOf(target)} is missing; run pnpm build first`);
+}
 ensureInstalled();
 const node = node22();
 mkdirSync(outputDir, { recursive: true });
 const problems = [];
-for (const suite of SUITES) {
-  const fixture = startFixture();
-  try {
-    const url = await fixture.url;
-    const dir = runSuite(node, suite, url);
-    problems.push(...judge(suite, readResults(dir)).map((problem) => `${suite.version}: ${problem}`));
-  } finally {
-    fixture.child.kill('SIGTERM');
+for (const target of TARGETS) {
+  for (const suite of SUITES) {
+    const server = startServer(target);
+    try {
+      const url = await server.url;
+      const dir = runSuite(node, target, suite, url);
+      problems.push(...judge(target, suite, readResults(dir)).map((problem) => `${target.name} ${suite.version}: ${problem}`));
+    } finally {
+      server.child.kill('SIGTERM');
+    }
   }
 }
 for (const problem of problems) log(`conformance: ${problem}`);
