@@ -7,7 +7,14 @@ describe('applyBudget', () => {
   it('leaves a result within budget untouched', () => {
     const data = { items: [1, 2, 3], nextCursor: 'next' };
     const outcome = applyBudget(data, 'items', start, { maxItems: 10, maxBytes: 1000 });
-    expect(outcome).toEqual({ ok: true, data, json: JSON.stringify(data), truncated: false });
+    expect(outcome).toEqual({ ok: true, data, json: JSON.stringify(data), bytes: JSON.stringify(data).length, truncated: false });
+  });
+
+  it('measures the result in UTF-8 bytes, not characters', () => {
+    const data = { items: ['é', '漢'] };
+    const outcome = applyBudget(data, 'items', start, { maxItems: 10, maxBytes: 1000 });
+    expect(outcome.ok && outcome.bytes).toBe(Buffer.byteLength(JSON.stringify(data)));
+    expect(outcome.ok && outcome.bytes).toBe(JSON.stringify(data).length + 3);
   });
 
   it('cuts a list at the item cap and hands out a cursor that resumes after the last item', () => {

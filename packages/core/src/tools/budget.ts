@@ -32,7 +32,7 @@ function continuationCursor(cursor: string | undefined, skip: number): string {
 }
 
 export type BudgetOutcome =
-  | { ok: true; data: Record<string, unknown>; json: string; truncated: boolean }
+  | { ok: true; data: Record<string, unknown>; json: string; bytes: number; truncated: boolean }
   | { ok: false; bytes: number };
 
 const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
@@ -52,13 +52,14 @@ export function applyBudget(
   if (!Array.isArray(items)) {
     const json = JSON.stringify(data);
     const bytes = utf8Length(json);
-    return bytes <= budget.maxBytes ? { ok: true, data, json, truncated: false } : { ok: false, bytes };
+    return bytes <= budget.maxBytes ? { ok: true, data, json, bytes, truncated: false } : { ok: false, bytes };
   }
   const remaining = continuation.skip > 0 ? items.slice(continuation.skip) : items;
   let kept = Math.min(remaining.length, budget.maxItems);
   let candidate: Record<string, unknown> = { ...data, [listKey as string]: remaining.slice(0, kept) };
   let json = JSON.stringify(candidate);
-  if (utf8Length(json) > budget.maxBytes) {
+  let bytes = utf8Length(json);
+  if (bytes > budget.maxBytes) {
     const overhead = utf8Length(JSON.stringify({ ...data, [listKey as string]: [], truncated: true, nextCursor: continuationCursor(continuation.pageCursor, continuation.skip + kept + 1) }));
     let used = overhead;
     let fit = 0;
@@ -71,7 +72,7 @@ export function applyBudget(
     kept = fit;
   }
   const truncated = kept < remaining.length;
-  if (!truncated && continuation.skip === 0) return { ok: true, data, json, truncated: false };
+  if (!truncated && continuation.skip === 0) return { ok: true, data, json, bytes, truncated: false };
   candidate = { ...data, [listKey as string]: remaining.slice(0, kept) };
   if (truncated) {
     if (kept === 0) return { ok: false, bytes: utf8Length(JSON.stringify(remaining[0])) };
@@ -79,5 +80,6 @@ export function applyBudget(
     candidate.nextCursor = continuationCursor(continuation.pageCursor, continuation.skip + kept);
   }
   json = JSON.stringify(candidate);
-  return { ok: true, data: candidate, json, truncated };
+  bytes = utf8Length(json);
+  return { ok: true, data: candidate, json, bytes, truncated };
 }

@@ -120,7 +120,7 @@ export async function executeTool<Ctx>(
         'Ask for less (a narrower range, filter or limit), or raise --max-result-bytes.';
       return errorResult(errorMessage);
     }
-    resultBytes = Buffer.byteLength(budgeted.json);
+    resultBytes = budgeted.bytes;
     truncated = budgeted.truncated || undefined;
     const rendered = tool.text ? tool.text(budgeted.data as never) : budgeted.json;
     const { note, data } = typeof rendered === 'string' ? { note: undefined, data: rendered } : rendered;

@@ -139,13 +139,11 @@ export const listDirectory = defineTool({
     const entries: { name: string; type: EntryType; size?: number; modified?: string }[] = [];
     let bytes = 0;
     for (const item of chosen) {
-      const name = sanitizeText(item.name);
-      const entry = {
-        name,
-        type: item.type,
-        ...(item.type === 'file' && item.stats ? { size: item.stats.size } : {}),
-        ...(item.stats ? { modified: new Date(item.stats.mtimeMs).toISOString() } : {}),
-      };
+      const entry: { name: string; type: EntryType; size?: number; modified?: string } = { name: sanitizeText(item.name), type: item.type };
+      if (item.stats) {
+        if (item.type === 'file') entry.size = item.stats.size;
+        entry.modified = new Date(item.stats.mtimeMs).toISOString();
+      }
       bytes += entryBytes(entry);
       if (bytes > room && entries.length > 0) break;
       entries.push(entry);
