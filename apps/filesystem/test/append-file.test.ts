@@ -1,7 +1,7 @@
-import { chmodSync, existsSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSandbox, openFilesystem } from './support/sandbox.js';
+import { createSandbox, openFilesystem, refusedWithoutChange } from './support/sandbox.js';
 import type { FilesystemSession, Sandbox } from './support/sandbox.js';
 
 let sandbox: Sandbox;
@@ -15,32 +15,7 @@ afterEach(async () => {
   sandbox.remove();
 });
 
-/** Everything under the sandbox (root, outside, sibling): links, directories and file contents. */
-function tree(): Record<string, string> {
-  const found: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      const key = relative(sandbox.base, path);
-      if (entry.isSymbolicLink()) found[key] = `link -> ${readlinkSync(path)}`;
-      else if (entry.isDirectory()) {
-        found[key] = 'dir';
-        walk(path);
-      } else if (entry.isFile()) found[key] = readFileSync(path, 'latin1');
-      else found[key] = 'special';
-    }
-  };
-  walk(sandbox.base);
-  return found;
-}
-
-/** The refusal message, after checking that nothing anywhere in the sandbox changed (no temp files either). */
-async function refusedWithoutChange(args: Record<string, unknown>): Promise<string> {
-  const before = tree();
-  const message = await fs.refused('append_file', args);
-  expect(tree()).toEqual(before);
-  return message;
-}
+const refusedUnchanged = (args: Record<string, unknown>) => refusedWithoutChange(fs, sandbox, 'append_file', args);
 
 const mode = (path: string) => statSync(path).mode & 0o7777;
 
@@ -68,14 +43,14 @@ describe('append_file', () => {
     });
     expect(readFileSync(join(sandbox.root, 'new.txt'), 'utf8')).toBe('hello');
 
-    expect(await refusedWithoutChange({ path: 'other.txt', content: 'x', create: false })).toBe(
+    expect(await refusedUnchanged({ path: 'other.txt', content: 'x', create: false })).toBe(
       `\`path\` "${join(sandbox.root, 'other.txt')}" does not exist and create is false; pass create: true to create it, or check the path.`,
     );
     expect(existsSync(join(sandbox.root, 'other.txt'))).toBe(false);
   });
 
   it('needs the parent directory to exist', async () => {
-    expect(await refusedWithoutChange({ path: 'missing/dir/new.txt', content: 'x' })).toBe(
+    expect(await refusedUnchanged({ path: 'missing/dir/new.txt', content: 'x' })).toBe(
       `\`path\` "${join(sandbox.root, 'missing/dir/new.txt')}": its directory does not exist; create it with create_directory first.`,
     );
   });
@@ -115,7 +90,7 @@ describe('append_file', () => {
     await fs.close();
     fs = await openFilesystem([sandbox.root], { argv: ['--write'], env: { FILESYSTEM_MAX_WRITE_BYTES: '10' } });
     const path = sandbox.file('log.txt', 'x'.repeat(50));
-    expect(await refusedWithoutChange({ path: 'log.txt', content: '12345678901' })).toBe(
+    expect(await refusedUnchanged({ path: 'log.txt', content: '12345678901' })).toBe(
       '`content` is 11 bytes, over the limit of 10 bytes per write (--max-write-bytes); write the file in parts with append_file.',
     );
     expect(await fs.ok('append_file', { path: 'log.txt', content: '1234567890' })).toMatchObject({ bytes: 10, totalBytes: 60 });
@@ -124,11 +99,11 @@ describe('append_file', () => {
 
   it('refuses directories and named pipes without blocking', async () => {
     sandbox.dir('folder');
-    expect(await refusedWithoutChange({ path: 'folder', content: 'x' })).toBe(
+    expect(await refusedUnchanged({ path: 'folder', content: 'x' })).toBe(
       `\`path\` "${join(sandbox.root, 'folder')}" exists and is not a regular file; it is refused.`,
     );
     sandbox.fifo('pipe');
-    expect(await refusedWithoutChange({ path: 'pipe', content: 'x' })).toBe(
+    expect(await refusedUnchanged({ path: 'pipe', content: 'x' })).toBe(
       `\`path\` "${join(sandbox.root, 'pipe')}" exists and is not a regular file; it is refused.`,
     );
   });
@@ -138,38 +113,38 @@ describe('append_file attacks', () => {
   it('never appends through a symbolic link: to a file inside, to a file outside, or through a directory link', async () => {
     sandbox.file('target.txt', 'inside\n');
     sandbox.symlink('target.txt', 'alias.txt');
-    expect(await refusedWithoutChange({ path: 'alias.txt', content: 'x' })).toBe(
+    expect(await refusedUnchanged({ path: 'alias.txt', content: 'x' })).toBe(
       `\`path\` "${join(sandbox.root, 'alias.txt')}" is a symbolic link; writing through links is refused. Write to the file it points to instead.`,
     );
     sandbox.symlink(join(sandbox.outside, 'secret.txt'), 'to_secret');
-    expect(await refusedWithoutChange({ path: 'to_secret', content: 'x' })).toMatch(/symbolic link to a location outside/);
+    expect(await refusedUnchanged({ path: 'to_secret', content: 'x' })).toMatch(/symbolic link to a location outside/);
     sandbox.symlink(sandbox.outside, 'link_dir');
-    expect(await refusedWithoutChange({ path: 'link_dir/secret.txt', content: 'x' })).toMatch(/symbolic link to a location outside/);
-    expect(await refusedWithoutChange({ path: 'link_dir/new.txt', content: 'x' })).toMatch(/outside the allowed directories/);
+    expect(await refusedUnchanged({ path: 'link_dir/secret.txt', content: 'x' })).toMatch(/symbolic link to a location outside/);
+    expect(await refusedUnchanged({ path: 'link_dir/new.txt', content: 'x' })).toMatch(/outside the allowed directories/);
     expect(readFileSync(join(sandbox.outside, 'secret.txt'), 'utf8')).toBe('OUTSIDE-SECRET\n');
   });
 
   it('refuses a dangling link and creates nothing where it points', async () => {
     sandbox.symlink(join(sandbox.outside, 'created.txt'), 'dangling');
-    expect(await refusedWithoutChange({ path: 'dangling', content: 'PWNED' })).toMatch(/dangling link/);
+    expect(await refusedUnchanged({ path: 'dangling', content: 'PWNED' })).toMatch(/dangling link/);
     expect(existsSync(join(sandbox.outside, 'created.txt'))).toBe(false);
   });
 
   it('refuses paths outside the root: absolute, with "..", and the prefix sibling', async () => {
-    expect(await refusedWithoutChange({ path: join(sandbox.outside, 'secret.txt'), content: 'x' })).toMatch(/outside the allowed directories/);
-    expect(await refusedWithoutChange({ path: '../outside/secret.txt', content: 'x' })).toContain('contains ".."');
-    expect(await refusedWithoutChange({ path: join(sandbox.sibling, 'secret.txt'), content: 'x' })).toMatch(/outside the allowed directories/);
+    expect(await refusedUnchanged({ path: join(sandbox.outside, 'secret.txt'), content: 'x' })).toMatch(/outside the allowed directories/);
+    expect(await refusedUnchanged({ path: '../outside/secret.txt', content: 'x' })).toContain('contains ".."');
+    expect(await refusedUnchanged({ path: join(sandbox.sibling, 'secret.txt'), content: 'x' })).toMatch(/outside the allowed directories/);
   });
 
   it('refuses a hard-linked file, which could be a file outside', async () => {
     sandbox.hardlink(join(sandbox.outside, 'secret.txt'), 'hardlink');
-    expect(await refusedWithoutChange({ path: 'hardlink', content: 'x' })).toMatch(/has 2 hard links/);
+    expect(await refusedUnchanged({ path: 'hardlink', content: 'x' })).toMatch(/has 2 hard links/);
   });
 
   it('refuses protected files, existing or not', async () => {
     sandbox.file('.env', 'KEY=1\n');
-    expect(await refusedWithoutChange({ path: '.env', content: 'EVIL=1\n' })).toMatch(/is a protected file \(it matches "\*\*\/\.env"\)/);
-    expect(await refusedWithoutChange({ path: 'keys/new.pem', content: 'x' })).toMatch(/is a protected file/);
+    expect(await refusedUnchanged({ path: '.env', content: 'EVIL=1\n' })).toMatch(/is a protected file \(it matches "\*\*\/\.env"\)/);
+    expect(await refusedUnchanged({ path: 'keys/new.pem', content: 'x' })).toMatch(/is a protected file/);
   });
 });
 

@@ -1,7 +1,7 @@
-import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSandbox, openFilesystem } from './support/sandbox.js';
+import { createSandbox, openFilesystem, refusedWithoutChange } from './support/sandbox.js';
 import type { FilesystemSession, Sandbox } from './support/sandbox.js';
 
 let sandbox: Sandbox;
@@ -15,30 +15,7 @@ afterEach(async () => {
   sandbox.remove();
 });
 
-function tree(): Record<string, string> {
-  const found: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      const key = relative(sandbox.base, path);
-      if (entry.isSymbolicLink()) found[key] = `link -> ${readlinkSync(path)}`;
-      else if (entry.isDirectory()) {
-        found[key] = 'dir';
-        walk(path);
-      } else if (entry.isFile()) found[key] = readFileSync(path, 'latin1');
-      else found[key] = 'special';
-    }
-  };
-  walk(sandbox.base);
-  return found;
-}
-
-async function refusedWithoutChange(args: Record<string, unknown>): Promise<string> {
-  const before = tree();
-  const message = await fs.refused('create_directory', args);
-  expect(tree()).toEqual(before);
-  return message;
-}
+const refusedUnchanged = (args: Record<string, unknown>) => refusedWithoutChange(fs, sandbox, 'create_directory', args);
 
 const isRealDirectory = (path: string) => lstatSync(path).isDirectory();
 
@@ -65,14 +42,14 @@ describe('create_directory', () => {
 
   it('reports a file in the way, at the end or in the middle, and creates nothing', async () => {
     sandbox.file('notes.txt', 'text');
-    expect(await refusedWithoutChange({ path: 'notes.txt' })).toBe(
+    expect(await refusedUnchanged({ path: 'notes.txt' })).toBe(
       `\`path\` "${join(sandbox.root, 'notes.txt')}" already exists and is a file, not a directory; choose another path.`,
     );
-    expect(await refusedWithoutChange({ path: 'notes.txt/sub/dir' })).toBe(
+    expect(await refusedUnchanged({ path: 'notes.txt/sub/dir' })).toBe(
       `\`path\` "${join(sandbox.root, 'notes.txt/sub/dir')}": a component of the path is not a directory.`,
     );
     sandbox.fifo('pipe');
-    expect(await refusedWithoutChange({ path: 'pipe' })).toBe(
+    expect(await refusedUnchanged({ path: 'pipe' })).toBe(
       `\`path\` "${join(sandbox.root, 'pipe')}" already exists and is a named pipe, not a directory; choose another path.`,
     );
   });
@@ -89,27 +66,27 @@ describe('create_directory', () => {
 
 describe('create_directory attacks', () => {
   it('refuses paths outside the root: absolute, with "..", and the prefix sibling', async () => {
-    expect(await refusedWithoutChange({ path: join(sandbox.outside, 'made') })).toMatch(/outside the allowed directories/);
-    expect(await refusedWithoutChange({ path: '../outside/made' })).toContain('contains ".."');
-    expect(await refusedWithoutChange({ path: 'a/../../outside/made' })).toContain('contains ".."');
-    expect(await refusedWithoutChange({ path: join(sandbox.sibling, 'made') })).toMatch(/outside the allowed directories/);
+    expect(await refusedUnchanged({ path: join(sandbox.outside, 'made') })).toMatch(/outside the allowed directories/);
+    expect(await refusedUnchanged({ path: '../outside/made' })).toContain('contains ".."');
+    expect(await refusedUnchanged({ path: 'a/../../outside/made' })).toContain('contains ".."');
+    expect(await refusedUnchanged({ path: join(sandbox.sibling, 'made') })).toMatch(/outside the allowed directories/);
     expect(existsSync(join(sandbox.outside, 'made'))).toBe(false);
   });
 
   it('refuses to create through a directory link that leads outside, or a dangling link', async () => {
     sandbox.symlink(sandbox.outside, 'link_dir');
-    expect(await refusedWithoutChange({ path: 'link_dir/made/deeper' })).toMatch(/outside the allowed directories/);
-    expect(await refusedWithoutChange({ path: 'link_dir' })).toMatch(/symbolic link to a location outside/);
+    expect(await refusedUnchanged({ path: 'link_dir/made/deeper' })).toMatch(/outside the allowed directories/);
+    expect(await refusedUnchanged({ path: 'link_dir' })).toMatch(/symbolic link to a location outside/);
     sandbox.symlink(join(sandbox.outside, 'not-yet'), 'dangling');
-    expect(await refusedWithoutChange({ path: 'dangling' })).toMatch(/dangling link/);
-    expect(await refusedWithoutChange({ path: 'dangling/sub' })).toMatch(/has a component .* that is a symbolic link whose target does not exist/);
+    expect(await refusedUnchanged({ path: 'dangling' })).toMatch(/dangling link/);
+    expect(await refusedUnchanged({ path: 'dangling/sub' })).toMatch(/has a component .* that is a symbolic link whose target does not exist/);
     expect(existsSync(join(sandbox.outside, 'not-yet'))).toBe(false);
   });
 
   it('refuses protected paths, including a protected directory on the way, before creating anything', async () => {
-    expect(await refusedWithoutChange({ path: 'home/.ssh' })).toMatch(/is a protected file \(it matches "\*\*\/\.ssh"\)/);
+    expect(await refusedUnchanged({ path: 'home/.ssh' })).toMatch(/is a protected file \(it matches "\*\*\/\.ssh"\)/);
     // `.git/config/x` is not protected itself, but `.git/config` on the way is.
-    expect(await refusedWithoutChange({ path: 'repo/.git/config/x' })).toBe(
+    expect(await refusedUnchanged({ path: 'repo/.git/config/x' })).toBe(
       `\`path\` "${join(sandbox.root, 'repo/.git/config/x')}" is a protected file (it matches "**/.git/config"); files that commonly hold credentials are never read, listed or written. An operator can change the list with FILESYSTEM_DENY or --allow-secret-files.`,
     );
     expect(existsSync(join(sandbox.root, 'repo'))).toBe(false);

@@ -1,7 +1,7 @@
-import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSandbox, openFilesystem } from './support/sandbox.js';
+import { createSandbox, openFilesystem, refusedWithoutChange } from './support/sandbox.js';
 import type { FilesystemSession, Sandbox } from './support/sandbox.js';
 
 let sandbox: Sandbox;
@@ -15,30 +15,7 @@ afterEach(async () => {
   sandbox.remove();
 });
 
-function tree(): Record<string, string> {
-  const found: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      const key = relative(sandbox.base, path);
-      if (entry.isSymbolicLink()) found[key] = `link -> ${readlinkSync(path)}`;
-      else if (entry.isDirectory()) {
-        found[key] = 'dir';
-        walk(path);
-      } else if (entry.isFile()) found[key] = readFileSync(path, 'latin1');
-      else found[key] = 'special';
-    }
-  };
-  walk(sandbox.base);
-  return found;
-}
-
-async function refusedWithoutChange(args: Record<string, unknown>): Promise<string> {
-  const before = tree();
-  const message = await fs.refused('delete_path', args);
-  expect(tree()).toEqual(before);
-  return message;
-}
+const refusedUnchanged = (args: Record<string, unknown>) => refusedWithoutChange(fs, sandbox, 'delete_path', args);
 
 const at = (relativePath: string) => join(sandbox.root, relativePath);
 const exists = (relativePath: string) => existsSync(at(relativePath)) || (() => {
@@ -67,7 +44,7 @@ describe('delete_path', () => {
   it('needs recursive: true for a directory that is not empty', async () => {
     sandbox.file('dir/a.txt', 'A');
     sandbox.file('dir/b.txt', 'B');
-    expect(await refusedWithoutChange({ path: 'dir' })).toBe(
+    expect(await refusedUnchanged({ path: 'dir' })).toBe(
       `\`path\` "${at('dir')}" is a directory that is not empty (2 entries); pass recursive: true to delete it and everything in it.`,
     );
   });
@@ -93,7 +70,7 @@ describe('delete_path', () => {
   });
 
   it('reports a missing path', async () => {
-    expect(await refusedWithoutChange({ path: 'missing.txt' })).toBe(`\`path\` "${at('missing.txt')}" does not exist.`);
+    expect(await refusedUnchanged({ path: 'missing.txt' })).toBe(`\`path\` "${at('missing.txt')}" does not exist.`);
   });
 });
 
@@ -138,13 +115,13 @@ describe('delete_path and symbolic links', () => {
 
   it('refuses paths that reach outside: absolute, "..", the sibling, and through a directory link', async () => {
     sandbox.symlink(sandbox.outside, 'link_dir');
-    expect(await refusedWithoutChange({ path: join(sandbox.outside, 'secret.txt') })).toMatch(/outside the allowed directories/);
-    expect(await refusedWithoutChange({ path: '../outside/secret.txt' })).toContain('contains ".."');
-    expect(await refusedWithoutChange({ path: join(sandbox.sibling, 'secret.txt') })).toMatch(/outside the allowed directories/);
-    expect(await refusedWithoutChange({ path: 'link_dir/secret.txt' })).toMatch(/symbolic link to a location outside/);
+    expect(await refusedUnchanged({ path: join(sandbox.outside, 'secret.txt') })).toMatch(/outside the allowed directories/);
+    expect(await refusedUnchanged({ path: '../outside/secret.txt' })).toContain('contains ".."');
+    expect(await refusedUnchanged({ path: join(sandbox.sibling, 'secret.txt') })).toMatch(/outside the allowed directories/);
+    expect(await refusedUnchanged({ path: 'link_dir/secret.txt' })).toMatch(/symbolic link to a location outside/);
     // A link that sits outside, reached through a directory link, is outside too.
     sandbox.symlink('secret.txt', join(sandbox.outside, 'outside-link'));
-    expect(await refusedWithoutChange({ path: 'link_dir/outside-link' })).toMatch(/outside the allowed directories/);
+    expect(await refusedUnchanged({ path: 'link_dir/outside-link' })).toMatch(/outside the allowed directories/);
   });
 });
 
@@ -152,7 +129,7 @@ describe('delete_path protections', () => {
   it('never deletes an allowed directory, however it is named', async () => {
     sandbox.file('a.txt', 'A');
     for (const path of [sandbox.root, '.', `${sandbox.root}/`, `${sandbox.root}/.`]) {
-      expect(await refusedWithoutChange({ path, recursive: true })).toBe(
+      expect(await refusedUnchanged({ path, recursive: true })).toBe(
         `\`path\` "${sandbox.root}" is an allowed directory itself; it is never deleted. Name an entry inside it.`,
       );
     }
@@ -162,10 +139,10 @@ describe('delete_path protections', () => {
     const inner = sandbox.dir('projects/inner');
     await fs.close();
     fs = await openFilesystem([sandbox.root, inner], { argv: ['--write', '--allow-delete'] });
-    expect(await refusedWithoutChange({ path: at('projects'), recursive: true })).toBe(
+    expect(await refusedUnchanged({ path: at('projects'), recursive: true })).toBe(
       `\`path\` "${at('projects')}" contains the allowed directory "${inner}"; it is never deleted.`,
     );
-    expect(await refusedWithoutChange({ path: inner, recursive: true })).toBe(
+    expect(await refusedUnchanged({ path: inner, recursive: true })).toBe(
       `\`path\` "${inner}" is an allowed directory itself; it is never deleted. Name an entry inside it.`,
     );
   });
@@ -173,9 +150,9 @@ describe('delete_path protections', () => {
   it('refuses protected files', async () => {
     sandbox.file('.env', 'API_KEY=1\n');
     sandbox.file('home/.ssh/id_ed25519', 'KEY');
-    expect(await refusedWithoutChange({ path: '.env' })).toMatch(/is a protected file \(it matches "\*\*\/\.env"\)/);
-    expect(await refusedWithoutChange({ path: 'home/.ssh', recursive: true })).toMatch(/is a protected file \(it matches "\*\*\/\.ssh"\)/);
-    expect(await refusedWithoutChange({ path: 'home/.ssh/id_ed25519' })).toMatch(/is a protected file/);
+    expect(await refusedUnchanged({ path: '.env' })).toMatch(/is a protected file \(it matches "\*\*\/\.env"\)/);
+    expect(await refusedUnchanged({ path: 'home/.ssh', recursive: true })).toMatch(/is a protected file \(it matches "\*\*\/\.ssh"\)/);
+    expect(await refusedUnchanged({ path: 'home/.ssh/id_ed25519' })).toMatch(/is a protected file/);
   });
 
   it('refuses a recursive delete of a tree that holds protected files, and deletes nothing', async () => {
@@ -183,7 +160,7 @@ describe('delete_path protections', () => {
     sandbox.file('app/.env', 'API_KEY=1\n');
     sandbox.file('app/deploy/.aws/credentials', '[default]\n');
     sandbox.file('app/deploy/.ssh/id_rsa', 'KEY');
-    expect(await refusedWithoutChange({ path: 'app', recursive: true })).toBe(
+    expect(await refusedUnchanged({ path: 'app', recursive: true })).toBe(
       `\`path\` "${at('app')}" contains protected files: ` +
         '".env" (it matches "**/.env"), "deploy/.ssh" (it matches "**/.ssh"), "deploy/.aws/credentials" (it matches "**/.aws/credentials"), ' +
         '"deploy/.ssh/id_rsa" (it matches "**/.ssh/**"); a recursive delete never removes credentials, so nothing was deleted. ' +

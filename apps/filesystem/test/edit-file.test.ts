@@ -1,7 +1,7 @@
-import { chmodSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { chmodSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSandbox, openFilesystem } from './support/sandbox.js';
+import { createSandbox, openFilesystem, refusedWithoutChange } from './support/sandbox.js';
 import type { FilesystemSession, Sandbox } from './support/sandbox.js';
 
 let sandbox: Sandbox;
@@ -15,31 +15,7 @@ afterEach(async () => {
   sandbox.remove();
 });
 
-/** Everything under the sandbox (root, outside, sibling): links, directories, file contents and modes. */
-function tree(): Record<string, string> {
-  const found: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      const key = relative(sandbox.base, path);
-      if (entry.isSymbolicLink()) found[key] = `link -> ${readlinkSync(path)}`;
-      else if (entry.isDirectory()) {
-        found[key] = 'dir';
-        walk(path);
-      } else if (entry.isFile()) found[key] = `${(statSync(path).mode & 0o7777).toString(8)} ${readFileSync(path, 'latin1')}`;
-      else found[key] = 'special';
-    }
-  };
-  walk(sandbox.base);
-  return found;
-}
-
-async function refusedWithoutChange(args: Record<string, unknown>): Promise<string> {
-  const before = tree();
-  const message = await fs.refused('edit_file', args);
-  expect(tree()).toEqual(before);
-  return message;
-}
+const refusedUnchanged = (args: Record<string, unknown>) => refusedWithoutChange(fs, sandbox, 'edit_file', args);
 
 interface EditResult {
   path: string;
@@ -88,14 +64,14 @@ describe('edit_file', () => {
   it('dry_run returns the diff and writes nothing', async () => {
     const path = sandbox.file('notes.txt', 'alpha\nbeta\n');
     const before = statSync(path).mtimeMs;
-    const snapshot = tree();
+    const snapshot = sandbox.contents();
     expect(await fs.ok<EditResult>('edit_file', { path: 'notes.txt', edits: [edit('beta', 'BETA')], dry_run: true })).toEqual({
       path,
       applied: false,
       replacements: 1,
       diff: 'diff --git a/notes.txt b/notes.txt\n--- a/notes.txt\n+++ b/notes.txt\n@@ -1,2 +1,2 @@\n alpha\n-beta\n+BETA\n',
     });
-    expect(tree()).toEqual(snapshot);
+    expect(sandbox.contents()).toEqual(snapshot);
     expect(statSync(path).mtimeMs).toBe(before);
   });
 
@@ -185,62 +161,62 @@ describe('edit_file failures change nothing and say how to fix them', () => {
   it('reports several matches with their lines', async () => {
     const lines = Array.from({ length: 45 }, (_, index) => ([4, 19, 40].includes(index + 1) ? 'retry = 3' : `line ${index + 1}`));
     const path = sandbox.file('config.txt', `${lines.join('\n')}\n`);
-    expect(await refusedWithoutChange({ path: 'config.txt', edits: [edit('retry = 3', 'retry = 5')] })).toBe(
+    expect(await refusedUnchanged({ path: 'config.txt', edits: [edit('retry = 3', 'retry = 5')] })).toBe(
       `\`edits[0].old_text\` matches 3 times at lines 4, 19, 40 of "${path}": add surrounding lines to make it unique, or pass replace_all: true to replace every one. Nothing was written.`,
     );
   });
 
   it('counts overlapping matches as ambiguous', async () => {
     const path = sandbox.file('aaa.txt', 'aaa\n');
-    expect(await refusedWithoutChange({ path: 'aaa.txt', edits: [edit('aa', 'b')] })).toBe(
+    expect(await refusedUnchanged({ path: 'aaa.txt', edits: [edit('aa', 'b')] })).toBe(
       `\`edits[0].old_text\` matches 2 times at line 1 of "${path}": add surrounding lines to make it unique, or pass replace_all: true to replace every one. Nothing was written.`,
     );
   });
 
   it('says when the file indents with tabs where old_text uses spaces', async () => {
     const path = sandbox.file('tabs.js', 'function f() {\n\tif (x) {\n\t\treturn 1;\n\t}\n}\n');
-    expect(await refusedWithoutChange({ path: 'tabs.js', edits: [edit('  if (x) {\n    return 1;\n  }', '  if (y) {}')] })).toBe(
+    expect(await refusedUnchanged({ path: 'tabs.js', edits: [edit('  if (x) {\n    return 1;\n  }', '  if (y) {}')] })).toBe(
       `\`edits[0].old_text\` was not found in "${path}". The closest text is at lines 2-4 and differs only in whitespace: the file indents with tabs where old_text uses spaces (line 2). Nothing was written.`,
     );
   });
 
   it('says when the file indents with spaces where old_text uses tabs, and when the width differs', async () => {
     const path = sandbox.file('spaces.py', 'def f():\n    if x:\n        return 1\n');
-    expect(await refusedWithoutChange({ path: 'spaces.py', edits: [edit('def f():\n\tif x:', 'def g():\n\tif x:')] })).toBe(
+    expect(await refusedUnchanged({ path: 'spaces.py', edits: [edit('def f():\n\tif x:', 'def g():\n\tif x:')] })).toBe(
       `\`edits[0].old_text\` was not found in "${path}". The closest text is at lines 1-2 and differs only in whitespace: the file indents with spaces where old_text uses tabs (line 2). Nothing was written.`,
     );
-    expect(await refusedWithoutChange({ path: 'spaces.py', edits: [edit('    if x:\n      return 1', 'x')] })).toBe(
+    expect(await refusedUnchanged({ path: 'spaces.py', edits: [edit('    if x:\n      return 1', 'x')] })).toBe(
       `\`edits[0].old_text\` was not found in "${path}". The closest text is at lines 2-3 and differs only in whitespace: indentation differs (line 3 of the file has 8 spaces, old_text 6 spaces). Nothing was written.`,
     );
   });
 
   it('says when trailing whitespace differs', async () => {
     const path = sandbox.file('trailing.md', '# Title  \nbody\n');
-    expect(await refusedWithoutChange({ path: 'trailing.md', edits: [edit('# Title\nbody', '# New\nbody')] })).toBe(
+    expect(await refusedUnchanged({ path: 'trailing.md', edits: [edit('# Title\nbody', '# New\nbody')] })).toBe(
       `\`edits[0].old_text\` was not found in "${path}". The closest text is at lines 1-2 and differs only in whitespace: trailing whitespace differs (line 1 of the file ends with 2 spaces, old_text with none). Nothing was written.`,
     );
   });
 
   it('says when whitespace inside a line differs, and where else such text is', async () => {
     const path = sandbox.file('spacing.txt', 'a  = 1\nb\na =  1\n');
-    expect(await refusedWithoutChange({ path: 'spacing.txt', edits: [edit('a = 1', 'a = 2')] })).toBe(
+    expect(await refusedUnchanged({ path: 'spacing.txt', edits: [edit('a = 1', 'a = 2')] })).toBe(
       `\`edits[0].old_text\` was not found in "${path}". The closest text is at line 1 and differs only in whitespace: whitespace inside the line differs (line 1). Text that differs only in whitespace is also at line 3. Nothing was written.`,
     );
   });
 
   it('says when line endings differ in a file that mixes CRLF and LF', async () => {
     const path = sandbox.file('mixed.txt', 'one\r\ntwo\nthree\r\n');
-    expect(await refusedWithoutChange({ path: 'mixed.txt', edits: [edit('one\ntwo\nthree', '1\n2\n3')] })).toBe(
+    expect(await refusedUnchanged({ path: 'mixed.txt', edits: [edit('one\ntwo\nthree', '1\n2\n3')] })).toBe(
       `\`edits[0].old_text\` was not found in "${path}". The closest text is at lines 1-3 and differs only in whitespace: line endings differ (CRLF in the file at line 1, LF in old_text). Nothing was written.`,
     );
   });
 
   it('says when old_text wraps lines differently or expects a final line break', async () => {
     const path = sandbox.file('wrap.txt', 'call(a,\n     b)\nend');
-    expect(await refusedWithoutChange({ path: 'wrap.txt', edits: [edit('call(a, b)', 'x')] })).toBe(
+    expect(await refusedUnchanged({ path: 'wrap.txt', edits: [edit('call(a, b)', 'x')] })).toBe(
       `\`edits[0].old_text\` was not found in "${path}". The closest text is at lines 1-2 and differs only in whitespace: line breaks differ (old_text has 1 line where the file has 2, at lines 1-2). Nothing was written.`,
     );
-    expect(await refusedWithoutChange({ path: 'wrap.txt', edits: [edit('b)\nend\n', 'x')] })).toBe(
+    expect(await refusedUnchanged({ path: 'wrap.txt', edits: [edit('b)\nend\n', 'x')] })).toBe(
       `\`edits[0].old_text\` was not found in "${path}". The closest text is at lines 2-3 and differs only in whitespace: old_text ends with a line break but line 3, the last line of the file, has none. Nothing was written.`,
     );
   });
@@ -251,7 +227,7 @@ describe('edit_file failures change nothing and say how to fix them', () => {
       'const price = 10;\nconst total = price * quantity;\nconst tax = total * 0.2;\nconsole.log(total + tax);\n',
     );
     expect(
-      await refusedWithoutChange({ path: 'calc.js', edits: [edit('const tax = total * 0.25;\nconsole.log(total + tax);', 'x')] }),
+      await refusedUnchanged({ path: 'calc.js', edits: [edit('const tax = total * 0.25;\nconsole.log(total + tax);', 'x')] }),
     ).toBe(
       `\`edits[0].old_text\` was not found in "${path}". The closest text is at lines 3-4 (about 97% similar); the first difference is on line 3: ` +
         'the file has "const tax = total * 0.2;" where old_text has "const tax = total * 0.25;". ' +
@@ -261,45 +237,45 @@ describe('edit_file failures change nothing and say how to fix them', () => {
 
   it('says when nothing similar exists', async () => {
     const path = sandbox.file('calc.js', 'const price = 10;\n');
-    expect(await refusedWithoutChange({ path: 'calc.js', edits: [edit('completely unrelated words', 'x')] })).toBe(
+    expect(await refusedUnchanged({ path: 'calc.js', edits: [edit('completely unrelated words', 'x')] })).toBe(
       `\`edits[0].old_text\` was not found in "${path}". No similar text was found; the file may have changed. Read it again with read_text_file and copy old_text from it exactly. Nothing was written.`,
     );
   });
 
   it('leaves the file unchanged when a later edit fails (all or nothing)', async () => {
     const path = sandbox.file('notes.txt', 'alpha\nbeta\n');
-    expect(await refusedWithoutChange({ path: 'notes.txt', edits: [edit('alpha', 'ALPHA'), edit('ALPHA\nbeta\ngamma', 'x')] })).toBe(
+    expect(await refusedUnchanged({ path: 'notes.txt', edits: [edit('alpha', 'ALPHA'), edit('ALPHA\nbeta\ngamma', 'x')] })).toBe(
       `\`edits[1].old_text\` was not found in "${path}" (after the earlier edits). The closest text is at lines 1-2 (about 67% similar); ` +
         'old_text goes on past the end of the file, which ends at line 2. Read those lines again (read_text_file with offset) and copy old_text from them exactly. Nothing was written.',
     );
     expect(readFileSync(path, 'utf8')).toBe('alpha\nbeta\n');
     // Before the first edit 'beta' is unique; after it, it is not.
-    expect(await refusedWithoutChange({ path: 'notes.txt', edits: [edit('alpha', 'beta'), edit('beta', 'x')] })).toBe(
+    expect(await refusedUnchanged({ path: 'notes.txt', edits: [edit('alpha', 'beta'), edit('beta', 'x')] })).toBe(
       `\`edits[1].old_text\` matches 2 times at lines 1, 2 of "${path}" (after the earlier edits): add surrounding lines to make it unique, or pass replace_all: true to replace every one. Nothing was written.`,
     );
   });
 
   it('refuses an empty old_text and an empty or oversized list of edits', async () => {
     sandbox.file('notes.txt', 'alpha\n');
-    expect(await refusedWithoutChange({ path: 'notes.txt', edits: [edit('', 'x')] })).toBe(
+    expect(await refusedUnchanged({ path: 'notes.txt', edits: [edit('', 'x')] })).toBe(
       'Invalid arguments for edit_file:\n- `edits[0].old_text`: old_text is empty; give the exact text to replace (to add text, include a neighbouring line and repeat it in new_text)',
     );
-    expect(await refusedWithoutChange({ path: 'notes.txt', edits: [] })).toMatch(/^Invalid arguments for edit_file:\n- `edits`: /);
-    expect(await refusedWithoutChange({ path: 'notes.txt', edits: Array.from({ length: 101 }, () => edit('alpha', 'beta')) })).toMatch(
+    expect(await refusedUnchanged({ path: 'notes.txt', edits: [] })).toMatch(/^Invalid arguments for edit_file:\n- `edits`: /);
+    expect(await refusedUnchanged({ path: 'notes.txt', edits: Array.from({ length: 101 }, () => edit('alpha', 'beta')) })).toMatch(
       /^Invalid arguments for edit_file:\n- `edits`: /,
     );
   });
 
   it('refuses binary and non-UTF-8 files, and missing files', async () => {
     const binary = sandbox.file('image.bin', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]));
-    expect(await refusedWithoutChange({ path: 'image.bin', edits: [edit('PNG', 'JPG')] })).toBe(
+    expect(await refusedUnchanged({ path: 'image.bin', edits: [edit('PNG', 'JPG')] })).toBe(
       `\`path\` "${binary}" looks binary (it contains NUL bytes); edit_file edits text files only.`,
     );
     const latin1 = sandbox.file('latin1.txt', Buffer.from('caf\xe9 au lait', 'latin1'));
-    expect(await refusedWithoutChange({ path: 'latin1.txt', edits: [edit('lait', 'milk')] })).toBe(
+    expect(await refusedUnchanged({ path: 'latin1.txt', edits: [edit('lait', 'milk')] })).toBe(
       `\`path\` "${latin1}" is not valid UTF-8 text; edit_file edits UTF-8 text files only.`,
     );
-    expect(await refusedWithoutChange({ path: 'nope.txt', edits: [edit('a', 'b')] })).toBe(
+    expect(await refusedUnchanged({ path: 'nope.txt', edits: [edit('a', 'b')] })).toBe(
       `\`path\` "${join(sandbox.root, 'nope.txt')}" does not exist; create it with write_file.`,
     );
   });
@@ -308,13 +284,13 @@ describe('edit_file failures change nothing and say how to fix them', () => {
     await fs.close();
     fs = await openFilesystem([sandbox.root], { argv: ['--write'], env: { FILESYSTEM_MAX_WRITE_BYTES: '20' } });
     const path = sandbox.file('small.txt', 'hello world\n');
-    expect(await refusedWithoutChange({ path: 'small.txt', edits: [edit('world', 'wide wide world')] })).toBe(
+    expect(await refusedUnchanged({ path: 'small.txt', edits: [edit('world', 'wide wide world')] })).toBe(
       `\`path\` "${path}": the edited file would be 22 bytes, over the limit of 20 bytes per write (--max-write-bytes); nothing was written.`,
     );
     await fs.ok('edit_file', { path: 'small.txt', edits: [edit('world', 'there')] });
     expect(readFileSync(path, 'utf8')).toBe('hello there\n');
     const big = sandbox.file('big.txt', 'x'.repeat(21));
-    expect(await refusedWithoutChange({ path: 'big.txt', edits: [edit('x', 'y', true)] })).toBe(
+    expect(await refusedUnchanged({ path: 'big.txt', edits: [edit('x', 'y', true)] })).toBe(
       `\`path\` "${big}": the file is 21 bytes, over the limit of 20 bytes per write (--max-write-bytes); nothing was written.`,
     );
   });
@@ -324,33 +300,33 @@ describe('edit_file attacks', () => {
   it('never edits through a symbolic link, inside or outside, and leaves the target untouched', async () => {
     sandbox.file('real.txt', 'keep me\n');
     sandbox.symlink('real.txt', 'alias.txt');
-    expect(await refusedWithoutChange({ path: 'alias.txt', edits: [edit('keep', 'lose')] })).toBe(
+    expect(await refusedUnchanged({ path: 'alias.txt', edits: [edit('keep', 'lose')] })).toBe(
       `\`path\` "${join(sandbox.root, 'alias.txt')}" is a symbolic link; writing through links is refused. Write to the file it points to instead.`,
     );
     sandbox.symlink(join(sandbox.outside, 'secret.txt'), 'to_secret');
-    expect(await refusedWithoutChange({ path: 'to_secret', edits: [edit('OUTSIDE', 'PWNED')] })).toMatch(/symbolic link to a location outside/);
+    expect(await refusedUnchanged({ path: 'to_secret', edits: [edit('OUTSIDE', 'PWNED')] })).toMatch(/symbolic link to a location outside/);
     sandbox.symlink(sandbox.outside, 'link_dir');
-    expect(await refusedWithoutChange({ path: 'link_dir/secret.txt', edits: [edit('OUTSIDE', 'PWNED')] })).toMatch(
+    expect(await refusedUnchanged({ path: 'link_dir/secret.txt', edits: [edit('OUTSIDE', 'PWNED')] })).toMatch(
       /symbolic link to a location outside/,
     );
     sandbox.symlink(join(sandbox.outside, 'nothing.txt'), 'dangling');
-    expect(await refusedWithoutChange({ path: 'dangling', edits: [edit('a', 'b')] })).toMatch(/dangling link/);
+    expect(await refusedUnchanged({ path: 'dangling', edits: [edit('a', 'b')] })).toMatch(/dangling link/);
     expect(readFileSync(join(sandbox.outside, 'secret.txt'), 'utf8')).toBe('OUTSIDE-SECRET\n');
   });
 
   it('refuses paths outside the root and hard-linked files', async () => {
-    expect(await refusedWithoutChange({ path: join(sandbox.outside, 'secret.txt'), edits: [edit('OUTSIDE', 'x')] })).toMatch(
+    expect(await refusedUnchanged({ path: join(sandbox.outside, 'secret.txt'), edits: [edit('OUTSIDE', 'x')] })).toMatch(
       /outside the allowed directories/,
     );
-    expect(await refusedWithoutChange({ path: '../outside/secret.txt', edits: [edit('OUTSIDE', 'x')] })).toContain('contains ".."');
+    expect(await refusedUnchanged({ path: '../outside/secret.txt', edits: [edit('OUTSIDE', 'x')] })).toContain('contains ".."');
     sandbox.hardlink(join(sandbox.outside, 'secret.txt'), 'hardlink');
-    expect(await refusedWithoutChange({ path: 'hardlink', edits: [edit('OUTSIDE', 'x')] })).toMatch(/has 2 hard links/);
-    expect(await refusedWithoutChange({ path: 'hardlink', edits: [edit('OUTSIDE', 'x')], dry_run: true })).toMatch(/has 2 hard links/);
+    expect(await refusedUnchanged({ path: 'hardlink', edits: [edit('OUTSIDE', 'x')] })).toMatch(/has 2 hard links/);
+    expect(await refusedUnchanged({ path: 'hardlink', edits: [edit('OUTSIDE', 'x')], dry_run: true })).toMatch(/has 2 hard links/);
   });
 
   it('refuses protected files', async () => {
     sandbox.file('.env', 'API_KEY=sk_live_1\n');
-    const message = await refusedWithoutChange({ path: '.env', edits: [edit('API_KEY', 'X')], dry_run: true });
+    const message = await refusedUnchanged({ path: '.env', edits: [edit('API_KEY', 'X')], dry_run: true });
     expect(message).toMatch(/is a protected file/);
     expect(message).not.toContain('sk_live');
   });

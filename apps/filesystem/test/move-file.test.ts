@@ -1,8 +1,8 @@
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSandbox, openFilesystem } from './support/sandbox.js';
+import { createSandbox, openFilesystem, refusedWithoutChange } from './support/sandbox.js';
 import type { FilesystemSession, Sandbox } from './support/sandbox.js';
 
 let sandbox: Sandbox;
@@ -16,30 +16,7 @@ afterEach(async () => {
   sandbox.remove();
 });
 
-function tree(): Record<string, string> {
-  const found: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      const key = relative(sandbox.base, path);
-      if (entry.isSymbolicLink()) found[key] = `link -> ${readlinkSync(path)}`;
-      else if (entry.isDirectory()) {
-        found[key] = 'dir';
-        walk(path);
-      } else if (entry.isFile()) found[key] = readFileSync(path, 'latin1');
-      else found[key] = 'special';
-    }
-  };
-  walk(sandbox.base);
-  return found;
-}
-
-async function refusedWithoutChange(args: Record<string, unknown>): Promise<string> {
-  const before = tree();
-  const message = await fs.refused('move_file', args);
-  expect(tree()).toEqual(before);
-  return message;
-}
+const refusedUnchanged = (args: Record<string, unknown>) => refusedWithoutChange(fs, sandbox, 'move_file', args);
 
 const at = (relativePath: string) => join(sandbox.root, relativePath);
 
@@ -67,7 +44,7 @@ describe('move_file', () => {
   it('replaces an existing file only with overwrite: true', async () => {
     sandbox.file('a.txt', 'A');
     sandbox.file('b.txt', 'B');
-    expect(await refusedWithoutChange({ source: 'a.txt', destination: 'b.txt' })).toBe(
+    expect(await refusedUnchanged({ source: 'a.txt', destination: 'b.txt' })).toBe(
       `\`destination\` "${at('b.txt')}" already exists; pass overwrite: true to replace it, or choose another path.`,
     );
     await fs.ok('move_file', { source: 'a.txt', destination: 'b.txt', overwrite: true });
@@ -80,16 +57,16 @@ describe('move_file', () => {
     sandbox.file('full/keep.txt', 'keep');
     sandbox.dir('empty');
     sandbox.file('file.txt', 'F');
-    expect(await refusedWithoutChange({ source: 'src', destination: 'full', overwrite: true })).toBe(
+    expect(await refusedUnchanged({ source: 'src', destination: 'full', overwrite: true })).toBe(
       `\`destination\` "${at('full')}" is a directory that is not empty (1 entry); overwrite never replaces a non-empty directory.`,
     );
-    expect(await refusedWithoutChange({ source: 'src', destination: 'empty' })).toBe(
+    expect(await refusedUnchanged({ source: 'src', destination: 'empty' })).toBe(
       `\`destination\` "${at('empty')}" already exists; pass overwrite: true to replace it, or choose another path.`,
     );
-    expect(await refusedWithoutChange({ source: 'file.txt', destination: 'empty', overwrite: true })).toBe(
+    expect(await refusedUnchanged({ source: 'file.txt', destination: 'empty', overwrite: true })).toBe(
       `\`destination\` "${at('empty')}" is a directory; give the full new path, including the name (e.g. "${at('empty')}/name").`,
     );
-    expect(await refusedWithoutChange({ source: 'src', destination: 'file.txt', overwrite: true })).toBe(
+    expect(await refusedUnchanged({ source: 'src', destination: 'file.txt', overwrite: true })).toBe(
       `\`destination\` "${at('file.txt')}" is a file; a directory cannot replace a file.`,
     );
     await fs.ok('move_file', { source: 'src', destination: 'empty', overwrite: true });
@@ -117,18 +94,18 @@ describe('move_file', () => {
   it('refuses to move a link onto its own target', async () => {
     sandbox.file('target.txt', 'target');
     sandbox.symlink('target.txt', 'link');
-    expect(await refusedWithoutChange({ source: 'link', destination: 'target.txt', overwrite: true })).toBe(
+    expect(await refusedUnchanged({ source: 'link', destination: 'target.txt', overwrite: true })).toBe(
       `\`destination\` "${at('target.txt')}" is the target of the link \`source\` "${at('link')}"; moving the link onto it would destroy the file.`,
     );
   });
 
   it('refuses a missing source, the same path, and a missing destination directory', async () => {
     sandbox.file('a.txt', 'A');
-    expect(await refusedWithoutChange({ source: 'missing.txt', destination: 'b.txt' })).toBe(`\`source\` "${at('missing.txt')}" does not exist.`);
-    expect(await refusedWithoutChange({ source: 'a.txt', destination: at('a.txt'), overwrite: true })).toBe(
+    expect(await refusedUnchanged({ source: 'missing.txt', destination: 'b.txt' })).toBe(`\`source\` "${at('missing.txt')}" does not exist.`);
+    expect(await refusedUnchanged({ source: 'a.txt', destination: at('a.txt'), overwrite: true })).toBe(
       `\`source\` and \`destination\` are the same entry ("${at('a.txt')}"); nothing was moved.`,
     );
-    expect(await refusedWithoutChange({ source: 'a.txt', destination: 'no/dir/a.txt' })).toBe(
+    expect(await refusedUnchanged({ source: 'a.txt', destination: 'no/dir/a.txt' })).toBe(
       `\`destination\` "${at('no/dir/a.txt')}": its directory does not exist; create it with create_directory first.`,
     );
   });
@@ -138,14 +115,14 @@ describe('move_file attacks', () => {
   it('refuses to move an allowed directory, or a directory into itself', async () => {
     sandbox.file('dir/sub/a.txt', 'A');
     for (const source of [sandbox.root, '.', `${sandbox.root}/`]) {
-      expect(await refusedWithoutChange({ source, destination: 'elsewhere' })).toBe(
+      expect(await refusedUnchanged({ source, destination: 'elsewhere' })).toBe(
         `\`source\` "${sandbox.root}" is an allowed directory itself; it is never moved. Name an entry inside it.`,
       );
     }
-    expect(await refusedWithoutChange({ source: 'dir', destination: 'dir/sub/dir' })).toBe(
+    expect(await refusedUnchanged({ source: 'dir', destination: 'dir/sub/dir' })).toBe(
       `\`destination\` "${at('dir/sub/dir')}" is inside \`source\` "${at('dir')}"; a directory cannot be moved into itself.`,
     );
-    expect(await refusedWithoutChange({ source: 'dir/sub/a.txt', destination: sandbox.root, overwrite: true })).toBe(
+    expect(await refusedUnchanged({ source: 'dir/sub/a.txt', destination: sandbox.root, overwrite: true })).toBe(
       `\`destination\` "${sandbox.root}" is an allowed directory itself; it is never replaced.`,
     );
   });
@@ -153,32 +130,32 @@ describe('move_file attacks', () => {
   it('refuses destinations outside the root: absolute, with "..", through a directory link, and the sibling', async () => {
     sandbox.file('a.txt', 'A');
     sandbox.symlink(sandbox.outside, 'link_dir');
-    expect(await refusedWithoutChange({ source: 'a.txt', destination: join(sandbox.outside, 'a.txt') })).toMatch(/outside the allowed directories/);
-    expect(await refusedWithoutChange({ source: 'a.txt', destination: '../outside/a.txt' })).toContain('contains ".."');
-    expect(await refusedWithoutChange({ source: 'a.txt', destination: 'link_dir/a.txt' })).toMatch(/outside the allowed directories/);
-    expect(await refusedWithoutChange({ source: 'a.txt', destination: join(sandbox.sibling, 'a.txt') })).toMatch(/outside the allowed directories/);
+    expect(await refusedUnchanged({ source: 'a.txt', destination: join(sandbox.outside, 'a.txt') })).toMatch(/outside the allowed directories/);
+    expect(await refusedUnchanged({ source: 'a.txt', destination: '../outside/a.txt' })).toContain('contains ".."');
+    expect(await refusedUnchanged({ source: 'a.txt', destination: 'link_dir/a.txt' })).toMatch(/outside the allowed directories/);
+    expect(await refusedUnchanged({ source: 'a.txt', destination: join(sandbox.sibling, 'a.txt') })).toMatch(/outside the allowed directories/);
   });
 
   it('refuses sources outside the root, and links whose target is outside', async () => {
     sandbox.symlink(join(sandbox.outside, 'secret.txt'), 'to_secret');
     sandbox.symlink(sandbox.outside, 'link_dir');
-    expect(await refusedWithoutChange({ source: join(sandbox.outside, 'secret.txt'), destination: 'stolen.txt' })).toMatch(
+    expect(await refusedUnchanged({ source: join(sandbox.outside, 'secret.txt'), destination: 'stolen.txt' })).toMatch(
       /outside the allowed directories/,
     );
-    expect(await refusedWithoutChange({ source: 'link_dir/secret.txt', destination: 'stolen.txt' })).toMatch(/symbolic link to a location outside/);
-    expect(await refusedWithoutChange({ source: 'to_secret', destination: 'moved-link' })).toMatch(/symbolic link to a location outside/);
-    expect(await refusedWithoutChange({ source: 'link_dir', destination: 'moved-dir-link' })).toMatch(/symbolic link to a location outside/);
+    expect(await refusedUnchanged({ source: 'link_dir/secret.txt', destination: 'stolen.txt' })).toMatch(/symbolic link to a location outside/);
+    expect(await refusedUnchanged({ source: 'to_secret', destination: 'moved-link' })).toMatch(/symbolic link to a location outside/);
+    expect(await refusedUnchanged({ source: 'link_dir', destination: 'moved-dir-link' })).toMatch(/symbolic link to a location outside/);
   });
 
   it('never moves onto a symbolic link, dangling or not', async () => {
     sandbox.file('a.txt', 'PAYLOAD');
     sandbox.file('target.txt', 'keep');
     sandbox.symlink('target.txt', 'alias.txt');
-    expect(await refusedWithoutChange({ source: 'a.txt', destination: 'alias.txt', overwrite: true })).toBe(
+    expect(await refusedUnchanged({ source: 'a.txt', destination: 'alias.txt', overwrite: true })).toBe(
       `\`destination\` "${at('alias.txt')}" is a symbolic link; moving onto links is refused. Choose another path, or delete the link first.`,
     );
     sandbox.symlink(join(sandbox.outside, 'planted.txt'), 'dangling');
-    expect(await refusedWithoutChange({ source: 'a.txt', destination: 'dangling', overwrite: true })).toMatch(/dangling link/);
+    expect(await refusedUnchanged({ source: 'a.txt', destination: 'dangling', overwrite: true })).toMatch(/dangling link/);
     expect(existsSync(join(sandbox.outside, 'planted.txt'))).toBe(false);
   });
 
@@ -193,20 +170,20 @@ describe('move_file attacks', () => {
   it('refuses protected files as source or destination', async () => {
     sandbox.file('.env', 'API_KEY=1\n');
     sandbox.file('a.txt', 'A');
-    expect(await refusedWithoutChange({ source: '.env', destination: 'env.txt' })).toMatch(/`source` .* is a protected file/);
-    expect(await refusedWithoutChange({ source: 'a.txt', destination: 'server.key' })).toMatch(/`destination` .* is a protected file/);
-    expect(await refusedWithoutChange({ source: 'a.txt', destination: '.env', overwrite: true })).toMatch(/`destination` .* is a protected file/);
+    expect(await refusedUnchanged({ source: '.env', destination: 'env.txt' })).toMatch(/`source` .* is a protected file/);
+    expect(await refusedUnchanged({ source: 'a.txt', destination: 'server.key' })).toMatch(/`destination` .* is a protected file/);
+    expect(await refusedUnchanged({ source: 'a.txt', destination: '.env', overwrite: true })).toMatch(/`destination` .* is a protected file/);
   });
 
   it('refuses to move a directory that holds protected files, or one that would put files at protected paths', async () => {
     sandbox.file('app/config.json', '{}');
     sandbox.file('app/.env', 'API_KEY=1\n');
     sandbox.file('app/deep/certs/server.pem', 'PEM');
-    expect(await refusedWithoutChange({ source: 'app', destination: 'app2' })).toBe(
+    expect(await refusedUnchanged({ source: 'app', destination: 'app2' })).toBe(
       `\`source\` "${at('app')}" contains protected files or would place files at protected paths: ".env" (it matches "**/.env"), "deep/certs/server.pem" (it matches "**/*.pem"); moving credentials is refused. Move the other entries individually.`,
     );
     sandbox.file('kube/config', 'apiVersion: v1');
-    expect(await refusedWithoutChange({ source: 'kube', destination: '.kube' })).toBe(
+    expect(await refusedUnchanged({ source: 'kube', destination: '.kube' })).toBe(
       `\`source\` "${at('kube')}" contains protected files or would place files at protected paths: "config" (it matches "**/.kube/config"); moving credentials is refused. Move the other entries individually.`,
     );
   });
@@ -218,11 +195,11 @@ describe('move_file attacks', () => {
       await fs.close();
       fs = await openFilesystem([sandbox.root, other], { argv: ['--write'] });
       sandbox.file('a.txt', 'A');
-      const before = tree();
+      const before = sandbox.contents();
       expect(await fs.refused('move_file', { source: 'a.txt', destination: join(other, 'a.txt') })).toBe(
         `\`source\` "${at('a.txt')}" and \`destination\` "${join(other, 'a.txt')}" are on different file systems, so they cannot be renamed into each other; copy the file with copy_file, then remove the original with delete_path.`,
       );
-      expect(tree()).toEqual(before);
+      expect(sandbox.contents()).toEqual(before);
       expect(readdirSync(other)).toEqual([]);
     } finally {
       rmSync(other, { recursive: true, force: true });

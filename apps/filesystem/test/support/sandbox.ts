@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync, linkSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { createTestClient, textOf } from '@bastion-mcp/testing';
+import { expect } from 'vitest';
 import type { TestClient, TestClientOptions } from '@bastion-mcp/testing';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { connector } from '../../src/connector.js';
@@ -21,6 +22,8 @@ export interface Sandbox {
   hardlink(target: string, relative: string): string;
   fifo(relative: string): string;
   dir(relative: string): string;
+  /** Everything under `base` (root, outside, sibling): link targets, directories, file modes and contents. */
+  contents(): Record<string, string>;
   remove(): void;
 }
 
@@ -65,10 +68,40 @@ export function createSandbox(): Sandbox {
       mkdirSync(path, { recursive: true });
       return path;
     },
+    contents() {
+      const found: Record<string, string> = {};
+      const walk = (dir: string) => {
+        for (const entry of readdirSync(dir, { withFileTypes: true })) {
+          const path = join(dir, entry.name);
+          const key = relative(base, path);
+          if (entry.isSymbolicLink()) found[key] = `link -> ${readlinkSync(path)}`;
+          else if (entry.isDirectory()) {
+            found[key] = 'dir';
+            walk(path);
+          } else if (entry.isFile()) found[key] = `${(statSync(path).mode & 0o7777).toString(8)} ${readFileSync(path, 'latin1')}`;
+          else found[key] = 'special';
+        }
+      };
+      walk(base);
+      return found;
+    },
     remove() {
       rmSync(base, { recursive: true, force: true });
     },
   };
+}
+
+/** The refusal message, after checking that nothing anywhere in the sandbox changed (no temp files either). */
+export async function refusedWithoutChange(
+  session: FilesystemSession,
+  sandbox: Sandbox,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<string> {
+  const before = sandbox.contents();
+  const message = await session.refused(name, args);
+  expect(sandbox.contents()).toEqual(before);
+  return message;
 }
 
 export interface FilesystemSession extends TestClient {

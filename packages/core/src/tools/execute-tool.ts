@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AuditLog, AuditOutcome, Logger } from '@bastion-mcp/logging';
+import type { AuditOutcome, Logger } from '@bastion-mcp/logging';
 import { InvalidCursorError, checkInputHygiene, fenceUntrusted } from '@bastion-mcp/schema';
 import { isInputRequiredResult } from '@modelcontextprotocol/server';
 import type { CallToolResult, InputRequiredResult, ServerContext } from '@modelcontextprotocol/server';
