@@ -66,8 +66,9 @@ export function isSecretSchema(schema: z.ZodType): boolean {
   let current: z.ZodType | undefined = schema;
   for (let depth = 0; current && depth < 8; depth += 1) {
     if (z.globalRegistry.get(current)?.['x-bastion-secret'] === true) return true;
-    const def = current.def as { innerType?: z.ZodType; in?: z.ZodType; out?: z.ZodType };
-    current = def.innerType ?? def.in;
+    const def = current.def as { innerType?: z.ZodType; in?: z.ZodType; valueType?: z.ZodType };
+    // A record of credentials (one per name) is as secret as one credential.
+    current = def.innerType ?? def.in ?? def.valueType;
   }
   return false;
 }

@@ -125,3 +125,48 @@ describe('cliAction and help', () => {
     expect(help).toMatch(/\(env only\)\s+DEMO_TOKEN\s+API token \(required\) \(secret, never printed\)/);
   });
 });
+
+describe('a family of variables (PREFIX_<NAME>)', () => {
+  const family = {
+    name: 'pg',
+    config: z.object({
+      PG_URL: secret().optional().describe('Default database'),
+      PG_URL_TIMEOUT: z.number().default(5).describe('A plain setting that shares the prefix'),
+      'PG_URL_<NAME>': z.record(z.string(), secret({ prefixes: ['postgres://'] })).default({}).describe('More databases'),
+      'PG_LABEL_<NAME>': z.record(z.string(), z.string().max(10)).default({}).describe('Labels'),
+    }),
+  };
+
+  it('reads every variable of the family into a record keyed by the name, leaving declared settings alone', () => {
+    const loaded = loadConfig<{ PG_URL_TIMEOUT: number; 'PG_URL_<NAME>': Record<string, { reveal(): string }>; 'PG_LABEL_<NAME>': Record<string, string> }>(family, {
+      argv: [],
+      env: { PG_URL_SALES: 'postgres://s', PG_URL_Analytics_2: 'postgres://a', PG_URL_TIMEOUT: '9', PG_URL_: 'postgres://x', 'PG_URL_A-B': 'postgres://y', PG_URL_EMPTY: '', PG_LABEL_SALES: 'orders' },
+    });
+    const urls = loaded.connector['PG_URL_<NAME>'];
+    expect(Object.keys(urls).sort()).toEqual(['Analytics_2', 'SALES']);
+    expect(urls.SALES?.reveal()).toBe('postgres://s');
+    expect(String(urls.SALES)).toBe('[REDACTED]');
+    expect(loaded.connector.PG_URL_TIMEOUT).toBe(9);
+    expect(loaded.connector['PG_LABEL_<NAME>']).toEqual({ SALES: 'orders' });
+  });
+
+  it('names the variable that is wrong and never echoes a secret', () => {
+    const problems = problemsOf(() => loadConfig(family, { argv: [], env: { PG_URL_SALES: 'mysql://user:hunter2@x', PG_LABEL_SALES: 'far too long a label' } }));
+    expect(problems).toEqual([expect.stringMatching(/^PG_URL_SALES: must start with "postgres:\/\/"/), expect.stringMatching(/^PG_LABEL_SALES: /)]);
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('is env-only, secret when its values are, and shown with its placeholder in --help', () => {
+    const settings = allSettings(family);
+    const urls = settings.find((setting) => setting.env === 'PG_URL_<NAME>');
+    expect(urls).toMatchObject({ flag: undefined, kind: 'named', secret: true });
+    expect(settings.find((setting) => setting.env === 'PG_LABEL_<NAME>')).toMatchObject({ flag: undefined, secret: false });
+    const help = formatHelp({ bin: 'bastion-pg', version: '1', description: 'd', usage: '', settings });
+    expect(help).toMatch(/\(env only, any NAME\)\s+PG_URL_<NAME>\s+More databases/);
+  });
+
+  it('rejects a family that is not declared as a record, and a record without the placeholder', () => {
+    expect(() => allSettings({ name: 'pg', config: z.object({ 'PG_URL_<NAME>': z.string() }) })).toThrow(/PREFIX_<NAME>/);
+    expect(() => allSettings({ name: 'pg', config: z.object({ PG_URLS: z.record(z.string(), z.string()) }) })).toThrow(/PREFIX_<NAME>/);
+  });
+});

@@ -1,7 +1,7 @@
 import { isSecretSchema } from '@bastion-mcp/auth';
 import type { z } from 'zod';
 import type { Setting } from './setting.js';
-import { defaultLabelOf, isOptional, kindOf } from './setting.js';
+import { defaultLabelOf, isOptional, kindOf, namedPrefix } from './setting.js';
 
 /** `GITHUB_API_URL` of connector `github` becomes `--api-url`; other names keep their full form. */
 function flagFor(envName: string, connectorName: string): string {
@@ -24,13 +24,16 @@ export function connectorSettings(
     const field = schema as z.ZodType;
     const secret = isSecretSchema(field);
     const kind = kindOf(field);
+    if ((kind === 'named') !== (namedPrefix(envName) !== undefined)) {
+      throw new Error(`Connector "${connectorName}" setting ${envName}: a family of variables is named PREFIX_<NAME> and declared as a z.record`);
+    }
     const required = !isOptional(field);
     const description = [field.description ?? '', required ? '(required)' : '']
       .filter(Boolean)
       .join(' ');
     return {
       key: envName,
-      flag: secret ? undefined : flagFor(envName, connectorName),
+      flag: secret || kind === 'named' ? undefined : flagFor(envName, connectorName),
       env: envName,
       kind,
       description: envName === positional ? `${description} (also the positional arguments)` : description,

@@ -9,7 +9,7 @@ export interface HelpInfo {
 }
 
 function left(setting: Setting): string {
-  if (!setting.flag) return '(env only)';
+  if (!setting.flag) return setting.kind === 'named' ? '(env only, any NAME)' : '(env only)';
   return setting.placeholder ? `--${setting.flag} <${setting.placeholder}>` : `--${setting.flag}`;
 }
 

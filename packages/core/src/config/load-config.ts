@@ -8,7 +8,7 @@ import { CORE_SETTINGS, coreSettingsSchema } from './core-settings.js';
 import type { CoreSettings } from './core-settings.js';
 import { connectorSettings } from './connector-settings.js';
 import type { Setting } from './setting.js';
-import { settingLabel } from './setting.js';
+import { namedPrefix, settingLabel } from './setting.js';
 
 export type CliAction = 'serve' | 'help' | 'version' | 'print-tools';
 
@@ -88,7 +88,11 @@ function collectIssues(
   for (const issue of error.issues) {
     const key = String(issue.path[0] ?? '');
     const setting = settingsByKey.get(key);
-    const label = setting ? settingLabel(setting) : key || 'configuration';
+    const prefix = setting?.env === undefined ? undefined : namedPrefix(setting.env);
+    const label =
+      prefix !== undefined && issue.path.length > 1
+        ? `${prefix}${String(issue.path[1])}`
+        : setting ? settingLabel(setting) : key || 'configuration';
     problems.push({ setting: label, message: describeIssue(issue, setting?.secret ?? true) });
   }
 }
@@ -141,7 +145,19 @@ export function loadConfig<ConnectorConfig>(
   }
 
   const raw: Record<string, unknown> = { core: {}, connector: {} };
+  const declared = new Set(settings.map((setting) => setting.env));
   for (const setting of settings) {
+    const prefix = setting.env === undefined ? undefined : namedPrefix(setting.env);
+    if (prefix !== undefined) {
+      const family: Record<string, string> = {};
+      for (const [name, value] of Object.entries(source.env)) {
+        const suffix = name.slice(prefix.length);
+        if (!name.startsWith(prefix) || !/^[A-Za-z0-9_]+$/.test(suffix) || declared.has(name)) continue;
+        if (value !== undefined && value !== '') family[suffix] = value;
+      }
+      if (Object.keys(family).length > 0) (raw.connector as Record<string, unknown>)[setting.key] = family;
+      continue;
+    }
     const fromFlag = setting.flag ? values[setting.flag] : undefined;
     const fromEnv = setting.env ? source.env[setting.env] : undefined;
     const chosen = fromFlag ?? (fromEnv === undefined || fromEnv === '' ? undefined : fromEnv);

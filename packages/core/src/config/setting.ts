@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 
-export type SettingKind = 'string' | 'number' | 'boolean' | 'list';
+export type SettingKind = 'string' | 'number' | 'boolean' | 'list' | 'named';
 
 /** One configurable value, settable by a flag, an environment variable or both. */
 export interface Setting {
@@ -18,6 +18,16 @@ export interface Setting {
   readonly placeholder: string;
 }
 
+/**
+ * A setting declared as `PREFIX_<NAME>` is a family of environment variables (`POSTGRES_URL_SALES`,
+ * `POSTGRES_URL_ANALYTICS`, ...) read into a record keyed by the part after the prefix.
+ */
+const NAMED_SUFFIX = '_<NAME>';
+
+export function namedPrefix(envName: string): string | undefined {
+  return envName.endsWith(NAMED_SUFFIX) ? envName.slice(0, -NAMED_SUFFIX.length + 1) : undefined;
+}
+
 export function settingLabel(setting: Setting): string {
   const names = [setting.flag && `--${setting.flag}`, setting.env].filter(Boolean);
   return names.join(' / ');
@@ -31,6 +41,8 @@ export function kindOf(schema: z.ZodType): SettingKind {
   for (let depth = 0; current && depth < 10; depth += 1) {
     const def = current.def as Def;
     switch (def.type) {
+      case 'record':
+        return 'named';
       case 'boolean':
         return 'boolean';
       case 'number':
