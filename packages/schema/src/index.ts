@@ -21,6 +21,7 @@ export { sanitizeDeep, sanitizeText } from './sanitize.js';
 export {
   fenceUntrusted,
   isUntrustedSchema,
+  untrustedJson,
   untrustedText,
   type UntrustedTextOptions,
 } from './untrusted.js';

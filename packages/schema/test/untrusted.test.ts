@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { fenceUntrusted, isUntrustedSchema, untrustedText } from '../src/index.js';
+import { fenceUntrusted, isUntrustedSchema, untrustedJson, untrustedText } from '../src/index.js';
 
 const ESC = '\u001B';
 
@@ -38,6 +38,24 @@ describe('untrustedText', () => {
 
   it('rejects a nonsensical maxLength', () => {
     expect(() => untrustedText({ maxLength: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('untrustedJson', () => {
+  const rows = untrustedJson(z.array(z.array(z.unknown())), { description: 'Rows.' });
+
+  it('validates with the inner schema, then sanitizes every string, keys included', () => {
+    const parsed = rows.parse([['plain', 'a\u001b[31mred\u001b[0m', { 'k\u200bey': ['x\u202ey'] }, 42, null, true]]);
+    expect(parsed).toEqual([['plain', 'ared', { key: ['xy'] }, 42, null, true]]);
+    expect(rows.safeParse('not rows').success).toBe(false);
+  });
+
+  it('is marked untrusted in JSON Schema, with the note after the description', () => {
+    expect(isUntrustedSchema(rows)).toBe(true);
+    const json = z.toJSONSchema(rows) as Record<string, unknown>;
+    expect(json['x-bastion-untrusted']).toBe(true);
+    expect(json.description).toMatch(/^Rows\. Untrusted external content/);
+    expect(json.type).toBe('array');
   });
 });
 
