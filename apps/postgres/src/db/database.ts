@@ -1,0 +1,146 @@
+import { ToolError } from '@bastion-mcp/core';
+import type { Logger } from '@bastion-mcp/logging';
+import pg from 'pg';
+import type { PoolClient, PoolConfig } from 'pg';
+import { createCatalogCache } from '../sql/catalog.js';
+import { cancelBackend } from './cancel.js';
+import { describeTarget } from './connection-options.js';
+import { mapPgError } from './pg-errors.js';
+import { inspectRole } from './role-check.js';
+import type { RoleReport } from './role-check.js';
+import { Session } from './session.js';
+import { beginReadOnly } from './timeouts.js';
+import type { SessionTimeouts } from './timeouts.js';
+import { TypeNames } from './type-names.js';
+
+export interface DatabaseLimits extends SessionTimeouts {
+  readonly maxRows: number;
+}
+
+export interface DatabaseOptions {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly pool: PoolConfig;
+  readonly limits: DatabaseLimits;
+  /** Serve even when the role is privileged (logged as a warning). */
+  readonly allowPrivilegedRole: boolean;
+  readonly log: Logger;
+}
+
+/** The role may not be used; the message says why and what to do. */
+export class RoleRefusedError extends ToolError {}
+
+/** A server error reported by PostgreSQL leaves the connection usable; anything else may not. */
+function isServerError(error: unknown): boolean {
+  return error instanceof pg.DatabaseError;
+}
+
+/**
+ * One configured database: its pool, its limits, and the only way in, `read()`, which runs a
+ * call's statements in a read-only transaction that is always rolled back.
+ */
+export class Database {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly limits: DatabaseLimits;
+  readonly target: string;
+  readonly typeNames = new TypeNames();
+  /** What functions and operators resolve to, for the query policy (see query/check-calls). */
+  readonly catalog = createCatalogCache();
+  readonly #pool: pg.Pool;
+  readonly #poolConfig: PoolConfig;
+  readonly #allowPrivilegedRole: boolean;
+  readonly #log: Logger;
+  #verified: Promise<RoleReport> | undefined;
+
+  constructor(options: DatabaseOptions) {
+    this.name = options.name;
+    this.description = options.description;
+    this.limits = options.limits;
+    this.#poolConfig = options.pool;
+    this.target = describeTarget(options.pool);
+    this.#allowPrivilegedRole = options.allowPrivilegedRole;
+    this.#log = options.log;
+    this.#pool = new pg.Pool(options.pool);
+    // An idle connection that fails (server restart) must not crash the process.
+    this.#pool.on('error', () => undefined);
+  }
+
+  /**
+   * Checks the role once: a privileged role is refused (unless allowed), extra privileges are
+   * logged. A database that cannot be reached is checked again on the next call.
+   */
+  verifyRole(): Promise<RoleReport> {
+    this.#verified ??= this.#inspectRole().catch((error: unknown) => {
+      if (!(error instanceof RoleRefusedError)) this.#verified = undefined;
+      throw error;
+    });
+    return this.#verified;
+  }
+
+  async #inspectRole(): Promise<RoleReport> {
+    const report = await this.#transaction(new AbortController().signal, (session) => inspectRole(session));
+    const log = this.#log.child({ database: this.name, role: report.role });
+    for (const warning of report.warnings) {
+      log.warn(`role ${report.role} ${warning}; a read-only server needs only SELECT (the README shows a read-only role)`);
+    }
+    if (report.refusals.length > 0) {
+      const reasons = report.refusals.join('; ');
+      if (!this.#allowPrivilegedRole) {
+        throw new RoleRefusedError(
+          `The role "${report.role}" of database "${this.name}" ${reasons}. The operator must connect as a least-privileged read-only role ` +
+            '(the README shows the SQL) or start the server with --allow-privileged-role to accept the risk.',
+        );
+      }
+      log.warn(`role ${report.role} ${reasons}; serving anyway because --allow-privileged-role is set`);
+    }
+    return report;
+  }
+
+  /**
+   * Runs `work` in a fresh read-only, repeatable-read transaction with this database's timeouts,
+   * then rolls it back, so nothing a statement did outlives the call. A connection whose state
+   * is uncertain (driver or network error, cancelled call) is closed instead of reused.
+   */
+  async read<T>(signal: AbortSignal, work: (session: Session) => Promise<T>, sql?: string): Promise<T> {
+    await this.verifyRole();
+    return this.#transaction(signal, work, sql);
+  }
+
+  async #transaction<T>(signal: AbortSignal, work: (session: Session) => Promise<T>, sql?: string): Promise<T> {
+    const scene = { database: this.name, target: this.target, limits: this.limits, ...(sql === undefined ? {} : { sql }) };
+    let client: PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw mapPgError(error, scene);
+    }
+    let discard = false;
+    const onAbort = () => {
+      discard = true;
+      cancelBackend(client, this.#poolConfig);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await client.query(beginReadOnly(this.limits));
+      return await work(new Session(client));
+    } catch (error) {
+      if (!isServerError(error)) discard = true;
+      throw mapPgError(error, { ...scene, cancelled: signal.aborted });
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      if (!discard) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          discard = true;
+        }
+      }
+      client.release(discard);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}

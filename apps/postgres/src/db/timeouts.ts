@@ -1,0 +1,23 @@
+export interface SessionTimeouts {
+  readonly statementTimeoutMs: number;
+  readonly lockTimeoutMs: number;
+  readonly idleInTransactionTimeoutMs: number;
+}
+
+/**
+ * Opens the transaction every call runs in, in one round trip: read only, one snapshot for all
+ * of the call's statements, and the limits and string syntax set locally so they end with it. The
+ * values are integers validated by the configuration, never caller input.
+ */
+export function beginReadOnly(timeouts: SessionTimeouts): string {
+  const ms = (value: number) => String(Math.trunc(value));
+  return [
+    'BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY',
+    `SET LOCAL statement_timeout = ${ms(timeouts.statementTimeoutMs)}`,
+    `SET LOCAL lock_timeout = ${ms(timeouts.lockTimeoutMs)}`,
+    `SET LOCAL idle_in_transaction_session_timeout = ${ms(timeouts.idleInTransactionTimeoutMs)}`,
+    // The query policy parses string literals as PostgreSQL does with this on; with it off a
+    // backslash could end a literal early and hide a call from the check.
+    'SET LOCAL standard_conforming_strings = on',
+  ].join('; ');
+}

@@ -1,0 +1,67 @@
+import type { ToolContext } from '@bastion-mcp/core';
+import { ToolError } from '@bastion-mcp/core';
+import type { PostgresContext } from '../context.js';
+import type { Database } from '../db/database.js';
+import type { Session } from '../db/session.js';
+import { checkCalls } from './check-calls.js';
+import { checkQuery, ensureParser } from '../sql/index.js';
+import type { RowsResult } from '../tools/rows-output.js';
+
+export const DEFAULT_MAX_ROWS = 100;
+/** Room in the response for everything but the rows (columns, counts, the envelope). */
+const RESPONSE_OVERHEAD_BYTES = 8 * 1024;
+
+export interface QueryRequest {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+  readonly maxRows: number | undefined;
+  readonly database: string | undefined;
+  /** The tool argument that holds the SQL, for messages. */
+  readonly argument: string;
+  readonly allowExplainAnalyze?: boolean;
+}
+
+/** Resolves column type names, from the built-in table or the catalog of this session. */
+async function columnTypes(database: Database, session: Session, oids: readonly number[]): Promise<string[]> {
+  return database.typeNames.names(oids, async (missing) => {
+    const rows = await session.query<{ oid: number; name: string }>('select oid::int as oid, format_type(oid, null) as name from pg_type where oid = any($1::oid[])', [missing]);
+    return new Map(rows.map((row) => [row.oid, row.name]));
+  });
+}
+
+export function effectiveMaxRows(database: Database, requested: number | undefined): number {
+  if (requested !== undefined && requested > database.limits.maxRows) {
+    throw new ToolError(`\`max_rows\` ${requested} is over the cap of database "${database.name}" (${database.limits.maxRows}); ask for at most that many, or narrow the query.`);
+  }
+  return requested ?? Math.min(DEFAULT_MAX_ROWS, database.limits.maxRows);
+}
+
+/**
+ * The path of every caller-written statement: parsed and held to the read-only policy, its
+ * functions and operators checked against the catalog, then run in the read-only envelope with
+ * the row and byte caps.
+ */
+export async function runQuery(ctx: ToolContext<PostgresContext>, request: QueryRequest): Promise<RowsResult> {
+  const database = ctx.databases.get(request.database);
+  const maxRows = effectiveMaxRows(database, request.maxRows);
+  await ensureParser();
+  const checked = checkQuery(request.sql, { allowExplainAnalyze: request.allowExplainAnalyze ?? true, argument: request.argument });
+  const maxBytes = Math.max(1024, ctx.budget.maxBytes - RESPONSE_OVERHEAD_BYTES);
+  return database.read(
+    ctx.signal,
+    async (session) => {
+      await checkCalls(database, session, checked, request.argument);
+      const read = await session.rows(request.sql, request.params, { maxRows, maxBytes });
+      const types = await columnTypes(database, session, read.fields.map((field) => field.dataTypeID));
+      return {
+        database: database.name,
+        columns: read.fields.map((field, index) => ({ name: field.name, type: types[index] ?? 'unknown' })),
+        rows: read.rows,
+        rowCount: read.rows.length,
+        truncated: read.truncated !== undefined,
+        ...(read.truncated === undefined ? {} : { truncatedReason: read.truncated }),
+      };
+    },
+    request.sql,
+  );
+}

@@ -1,0 +1,146 @@
+// The real FunctionCatalog: pg_proc and pg_operator as the caller's session sees them, with a
+// small per-instance cache. Keep one catalog per database pool (every session of a pool has the
+// same role, so the same search path and the same visible schemas).
+import { candidatesFor, refKey, type CatalogFunction, type CatalogOperator, type FunctionCatalog, type FunctionRef, type OperatorRef, type Volatility } from './types.js';
+
+/** Runs one parameterised statement (the pool's or a session's query). */
+export type CatalogQuery = (text: string, values: unknown[]) => Promise<{ rows: any[] }>;
+
+export interface CatalogOptions {
+  /** How long an answer is reused, in milliseconds. Default 60 000. */
+  readonly ttlMs?: number;
+  /** Names remembered at most, per kind (functions, operators); the oldest go first. Default 10 000. */
+  readonly maxEntries?: number;
+  /** The clock, for tests. */
+  readonly now?: () => number;
+}
+
+/**
+ * $1: every name asked for; $2: the schemas of the qualified ones. Unqualified names resolve in
+ * current_schemas(true), the effective search path including pg_catalog and only schemas the role
+ * may use, exactly where PostgreSQL looks for them.
+ */
+export const FUNCTIONS_SQL = `select n.nspname as schema, p.proname as name, p.provolatile as volatility, p.prokind as kind,
+       e.extname as extension, n.nspname = any (pg_catalog.current_schemas(true)) as on_search_path
+  from pg_catalog.pg_proc p
+  join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+  left join pg_catalog.pg_depend d
+    on d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass and d.objid = p.oid
+   and d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass and d.deptype = 'e'
+  left join pg_catalog.pg_extension e on e.oid = d.refobjid
+ where p.proname = any ($1::pg_catalog.name[])
+   and (n.nspname = any (pg_catalog.current_schemas(true)) or n.nspname = any ($2::pg_catalog.name[]))`;
+
+/** Operators with the volatility of the function that implements them (oprcode). */
+export const OPERATORS_SQL = `select n.nspname as schema, o.oprname as name, p.provolatile as volatility,
+       n.nspname = any (pg_catalog.current_schemas(true)) as on_search_path
+  from pg_catalog.pg_operator o
+  join pg_catalog.pg_namespace n on n.oid = o.oprnamespace
+  join pg_catalog.pg_proc p on p.oid = o.oprcode::pg_catalog.oid
+ where o.oprname = any ($1::pg_catalog.name[])
+   and (n.nspname = any (pg_catalog.current_schemas(true)) or n.nspname = any ($2::pg_catalog.name[]))`;
+
+/**
+ * Cached answers shared by every session of a pool (the same role, so the same search path);
+ * `bind` gives a catalog that asks through one session, the one whose transaction is running.
+ */
+export interface CatalogCache {
+  bind(run: CatalogQuery): FunctionCatalog;
+}
+
+export function createCatalogCache(options: CatalogOptions = {}): CatalogCache {
+  const functions = new CachedLookup<CatalogFunction>(FUNCTIONS_SQL, toFunction, options);
+  const operators = new CachedLookup<CatalogOperator>(OPERATORS_SQL, toOperator, options);
+  return {
+    bind: (run) => ({
+      functions: (refs: readonly FunctionRef[]) => functions.lookup(refs, run),
+      operators: (refs: readonly OperatorRef[]) => operators.lookup(refs, run),
+    }),
+  };
+}
+
+export function createFunctionCatalog(run: CatalogQuery, options: CatalogOptions = {}): FunctionCatalog {
+  return createCatalogCache(options).bind(run);
+}
+
+type Ref = { readonly schema?: string; readonly name: string };
+type Row = { schema: string; name: string; onSearchPath: boolean };
+
+class CachedLookup<R extends Row> {
+  readonly #cache = new Map<string, { rows: readonly R[]; expires: number }>();
+  readonly #ttlMs: number;
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+
+  constructor(
+    private readonly text: string,
+    private readonly toRow: (raw: Record<string, unknown>) => R,
+    options: CatalogOptions,
+  ) {
+    this.#ttlMs = options.ttlMs ?? 60_000;
+    this.#maxEntries = options.maxEntries ?? 10_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async lookup(refs: readonly Ref[], run: CatalogQuery): Promise<readonly R[]> {
+    const now = this.#now();
+    const found: R[] = [];
+    const missing = new Map<string, Ref>();
+    for (const ref of refs) {
+      const key = refKey(ref);
+      const cached = this.#cache.get(key);
+      if (cached && cached.expires > now) found.push(...cached.rows);
+      else missing.set(key, { ...(ref.schema === undefined ? {} : { schema: ref.schema }), name: ref.name });
+    }
+    if (missing.size === 0) return found;
+    const wanted = [...missing.values()];
+    const names = [...new Set(wanted.map((ref) => ref.name))];
+    const schemas = [...new Set(wanted.flatMap((ref) => (ref.schema === undefined ? [] : [ref.schema])))];
+    const result = await run(this.text, [names, schemas]);
+    const rows = result.rows.map((raw) => this.toRow(raw as Record<string, unknown>));
+    const expires = this.#now() + this.#ttlMs;
+    for (const [key, ref] of missing) {
+      const own = candidatesFor(ref, rows);
+      this.#remember(key, own, expires);
+      found.push(...own);
+    }
+    return found;
+  }
+
+  #remember(key: string, rows: readonly R[], expires: number): void {
+    this.#cache.delete(key);
+    this.#cache.set(key, { rows, expires });
+    while (this.#cache.size > this.#maxEntries) {
+      const oldest = this.#cache.keys().next().value;
+      if (oldest === undefined) break;
+      this.#cache.delete(oldest);
+    }
+  }
+}
+
+function volatility(value: unknown): Volatility {
+  // Anything unexpected counts as volatile: fail closed.
+  return value === 'i' || value === 's' ? value : 'v';
+}
+
+function toFunction(raw: Record<string, unknown>): CatalogFunction {
+  // An unexpected kind counts as a procedure: refused.
+  const kind = raw.kind === 'f' || raw.kind === 'a' || raw.kind === 'w' ? raw.kind : 'p';
+  return {
+    schema: String(raw.schema),
+    name: String(raw.name),
+    volatility: volatility(raw.volatility),
+    kind,
+    extension: typeof raw.extension === 'string' ? raw.extension : null,
+    onSearchPath: raw.on_search_path === true,
+  };
+}
+
+function toOperator(raw: Record<string, unknown>): CatalogOperator {
+  return {
+    schema: String(raw.schema),
+    name: String(raw.name),
+    volatility: volatility(raw.volatility),
+    onSearchPath: raw.on_search_path === true,
+  };
+}

@@ -1,0 +1,96 @@
+// The shapes shared by the query policy (policy.ts), the function policy (functions.ts) and the
+// catalog (catalog.ts).
+
+/**
+ * A function the query calls, named as the parser folded it (unquoted names lowercased, quoted
+ * names kept as written). `schema` is set when the query qualified the name (`pg_catalog.lower`),
+ * including the qualification the parser adds itself for special syntax (EXTRACT, TRIM, …).
+ */
+export interface FunctionRef {
+  readonly schema?: string;
+  readonly name: string;
+  /** A TABLESAMPLE method (`TABLESAMPLE system (10)`) rather than a called function. */
+  readonly tablesample?: true;
+}
+
+/** An operator the query uses (`->>`, `OPERATOR(pg_catalog.=)`), including those implied by syntax (BETWEEN, IN, LIKE…). */
+export interface OperatorRef {
+  readonly schema?: string;
+  readonly name: string;
+}
+
+export type QueryKind = 'select' | 'explain' | 'show';
+
+export interface ExplainInfo {
+  /** EXPLAIN ANALYZE: the query is executed, not just planned. */
+  readonly analyze: boolean;
+  /** Every option given, lowercased, as written (`analyze`, `buffers`, `format`…). */
+  readonly options: readonly string[];
+}
+
+/** A query that passed the statement and node policy; its functions and operators still need checkFunctions/checkOperators. */
+export interface CheckedQuery {
+  readonly kind: QueryKind;
+  /** The top-level node as the parser gave it, wrapped: `{ SelectStmt: {…} }`, `{ ExplainStmt: {…} }` or `{ VariableShowStmt: {…} }`. */
+  readonly statement: unknown;
+  /** Every distinct function reference, in order of first appearance. */
+  readonly functions: readonly FunctionRef[];
+  /** Every distinct operator reference, in order of first appearance. */
+  readonly operators: readonly OperatorRef[];
+  readonly explain?: ExplainInfo;
+}
+
+export type Volatility = 'i' | 's' | 'v';
+
+/** One pg_proc row that a FunctionRef could resolve to. */
+export interface CatalogFunction {
+  readonly schema: string;
+  readonly name: string;
+  /** pg_proc.provolatile: immutable, stable, volatile. */
+  readonly volatility: Volatility;
+  /** pg_proc.prokind: function, aggregate, window function, procedure. */
+  readonly kind: 'f' | 'a' | 'w' | 'p';
+  /** The extension that owns the function (pg_depend deptype 'e'), or null for built-ins and user functions. */
+  readonly extension: string | null;
+  /** Its schema is in current_schemas(true), so an unqualified call can resolve to it. */
+  readonly onSearchPath: boolean;
+}
+
+/** One pg_operator row that an OperatorRef could resolve to. */
+export interface CatalogOperator {
+  readonly schema: string;
+  readonly name: string;
+  /** The volatility of the operator's function (oprcode). */
+  readonly volatility: Volatility;
+  readonly onSearchPath: boolean;
+}
+
+/**
+ * What the database says about names, as the caller's session sees them. For an unqualified
+ * reference it returns every candidate in current_schemas(true) (onSearchPath true); for a
+ * qualified one, every candidate in that schema. It may return more rows than asked for; the
+ * checks pick the candidates of each reference with candidatesFor().
+ */
+export interface FunctionCatalog {
+  functions(refs: readonly FunctionRef[]): Promise<readonly CatalogFunction[]>;
+  operators(refs: readonly OperatorRef[]): Promise<readonly CatalogOperator[]>;
+}
+
+/** The rows a reference can resolve to: same name, and either its schema or (unqualified) one on the search path. */
+export function candidatesFor<Row extends { schema: string; name: string; onSearchPath: boolean }>(
+  ref: { readonly schema?: string; readonly name: string },
+  rows: readonly Row[],
+): Row[] {
+  return rows.filter((row) => row.name === ref.name && (ref.schema === undefined ? row.onSearchPath : row.schema === ref.schema));
+}
+
+/** A stable key for a reference (dedupe, caches). */
+export function refKey(ref: { readonly schema?: string; readonly name: string }): string {
+  return JSON.stringify([ref.schema ?? null, ref.name]);
+}
+
+/** How a reference is shown to the caller: `pg_catalog.pg_sleep` or `pg_sleep`. */
+export function displayName(ref: { readonly schema?: string; readonly name: string }): string {
+  const part = (text: string) => (/^[a-z_][a-z0-9_$]*$/.test(text) ? text : `"${text.replace(/"/g, '""')}"`);
+  return ref.schema === undefined ? part(ref.name) : `${part(ref.schema)}.${part(ref.name)}`;
+}

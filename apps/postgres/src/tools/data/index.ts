@@ -1,0 +1,3 @@
+import { query } from './query.js';
+
+export const dataTools = [query];

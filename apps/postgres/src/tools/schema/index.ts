@@ -1,0 +1,3 @@
+import { listDatabases } from './list-databases.js';
+
+export const schemaTools = [listDatabases];
