@@ -4,7 +4,10 @@ import { config } from './config.js';
 import type { PostgresContext } from './context.js';
 import { databaseSpecs } from './database-specs.js';
 import { Databases } from './db/databases.js';
+import { schemaResources } from './resources/index.js';
 import { dataTools } from './tools/data/index.js';
+import { healthTools } from './tools/health/index.js';
+import { performanceTools } from './tools/performance/index.js';
 import { schemaTools } from './tools/schema/index.js';
 import { version } from './version.js';
 
@@ -22,6 +25,8 @@ export const connector = defineConnector({
   toolsets: {
     data: { description: 'Run read-only queries and sample rows', default: true },
     schema: { description: 'Databases, schemas, tables, columns, relationships', default: true },
+    performance: { description: 'Query plans, top and active queries, locks', default: true },
+    health: { description: 'Health checks, settings and extensions', default: true },
   },
   async createContext(settings, { log }): Promise<PostgresContext> {
     let demo: { url: string; stop(): Promise<void> } | undefined;
@@ -46,5 +51,6 @@ export const connector = defineConnector({
     await context.databases.close();
     await context.stopDemo?.();
   },
-  tools: [...dataTools, ...schemaTools],
+  tools: [...dataTools, ...schemaTools, ...performanceTools, ...healthTools],
+  resources: schemaResources,
 });

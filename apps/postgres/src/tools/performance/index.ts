@@ -1,0 +1,4 @@
+import type { Tool } from '@bastion-mcp/core';
+import type { PostgresContext } from '../../context.js';
+
+export const performanceTools: Tool<PostgresContext>[] = [];
