@@ -30,6 +30,13 @@ export interface DatabaseOptions {
 /** The role may not be used; the message says why and what to do. */
 export class RoleRefusedError extends ToolError {}
 
+/**
+ * Ends a call in one round trip: the rollback undoes everything transactional (writes, SET,
+ * set_config, LISTEN); the rest clears the two kinds of session state that outlive a rollback,
+ * should a statement ever have taken them despite the query policy.
+ */
+const END_CALL = 'ROLLBACK; SELECT pg_catalog.pg_advisory_unlock_all(); DEALLOCATE ALL';
+
 /** A server error reported by PostgreSQL leaves the connection usable; anything else may not. */
 function isServerError(error: unknown): boolean {
   return error instanceof pg.DatabaseError;
@@ -131,7 +138,7 @@ export class Database {
       signal.removeEventListener('abort', onAbort);
       if (!discard) {
         try {
-          await client.query('ROLLBACK');
+          await client.query(END_CALL);
         } catch {
           discard = true;
         }
