@@ -8,5 +8,6 @@ export type { FakeHandler, FakeResponse, FakeUpstream, RecordedRequest } from '.
 export { checkToolSnapshots } from './toolsnaps.js';
 export type { SnapshotReport } from './toolsnaps.js';
 export { runConformance } from './conformance.js';
+export { runManifestChecks } from './manifests.js';
 export { renderReadmeSections, syncReadme } from './readme.js';
 export type { ConformanceOptions } from './conformance.js';
