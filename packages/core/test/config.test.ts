@@ -163,6 +163,8 @@ describe('a family of variables (PREFIX_<NAME>)', () => {
     expect(settings.find((setting) => setting.env === 'PG_LABEL_<NAME>')).toMatchObject({ flag: undefined, secret: false });
     const help = formatHelp({ bin: 'bastion-pg', version: '1', description: 'd', usage: '', settings });
     expect(help).toMatch(/\(env only, any NAME\)\s+PG_URL_<NAME>\s+More databases/);
+    expect(help).not.toContain('[object Object]');
+    expect(help).not.toMatch(/PG_URL_<NAME>.*\(default/);
   });
 
   it('rejects a family that is not declared as a record, and a record without the placeholder', () => {

@@ -77,7 +77,10 @@ export function defaultLabelOf(schema: z.ZodType): string | undefined {
     const def = current.def as Def;
     if (def.type === 'default' || def.type === 'prefault') {
       const value = typeof def.defaultValue === 'function' ? (def.defaultValue as () => unknown)() : def.defaultValue;
-      return Array.isArray(value) ? value.join(',') : String(value);
+      if (Array.isArray(value)) return value.join(',');
+      // An empty family (`PREFIX_<NAME>` records) has nothing worth printing as a default.
+      if (typeof value === 'object' && value !== null) return Object.keys(value).length === 0 ? undefined : JSON.stringify(value);
+      return String(value);
     }
     current = def.innerType ?? def.in;
   }
