@@ -5,12 +5,14 @@
 // the image's default user is uid 1000, initialize, tools/list and one tools/call.
 //
 // Usage: node scripts/image/smoke.mjs <image> [--call <tool> <json-arguments>] [--spec <image-smoke.json>] [-- app args...]
+// A spec may also name `services` to start on the host's loopback first (see SERVICES) and `env`
+// for the server, whose values may refer to a service's values as {service.key}.
 // Ends with "image smoke <name>: N passed, N failed"; exits 1 on any failure. Uses the storage of
 // BASTION_IMAGE_WORK (default <repo>/.image-work), like build-image.sh.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 
@@ -30,6 +32,15 @@ const parseJson = (text, what) => {
     throw new Error(`${what}: not valid JSON (${error.message})`);
   }
 };
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// What an image needs beside it, started on the host (the container shares its network).
+const SERVICES = {
+  async 'postgres-demo'() {
+    const { startDemo } = await import(pathToFileURL(join(root, 'apps', 'postgres', 'dist', 'demo', 'start-demo.js')).href);
+    const demo = await startDemo();
+    return { values: { url: demo.url }, stop: () => demo.stop() };
+  },
+};
 const usage = 'usage: smoke.mjs <image> [--call <tool> <json-arguments>] [--spec <image-smoke.json>] [-- app args...]';
 const argv = process.argv.slice(2);
 const dash = argv.indexOf('--');
@@ -37,6 +48,8 @@ const own = dash === -1 ? argv : argv.slice(0, dash);
 let appArgs = dash === -1 ? [] : argv.slice(dash + 1);
 let image;
 let call;
+let services = [];
+let serverEnv = {};
 try {
   for (let i = 0; i < own.length; i++) {
     if (own[i] === '--call') {
@@ -48,6 +61,8 @@ try {
       const spec = parseJson(readFileSync(file, 'utf8'), file);
       call = spec.call;
       appArgs = spec.args ?? [];
+      services = spec.services ?? [];
+      serverEnv = spec.env ?? {};
     } else if (!image && !own[i].startsWith('-')) {
       image = own[i];
     } else {
@@ -59,12 +74,14 @@ try {
     throw new Error('the call needs a tool name and a JSON object of arguments');
   }
   if (!Array.isArray(appArgs) || appArgs.some((arg) => typeof arg !== 'string')) throw new Error('the app args must be an array of strings');
+  const unknown = (Array.isArray(services) ? services : [services]).filter((service) => !(service in SERVICES));
+  if (!Array.isArray(services) || unknown.length > 0) throw new Error(`unknown services ${unknown.join(', ')}; known: ${Object.keys(SERVICES).join(', ')}`);
+  if (typeof serverEnv !== 'object' || Object.values(serverEnv).some((value) => typeof value !== 'string')) throw new Error('env must map names to strings');
 } catch (error) {
   process.stderr.write(`image smoke: ${error.message}\n${usage}\n`);
   process.exit(2);
 }
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = process.env.BASTION_IMAGE_WORK ?? join(root, '.image-work');
 const store = ['--root', join(work, 'storage'), '--runroot', join(work, 'run'), '--storage-driver', 'vfs'];
 const env = { ...process.env, TMPDIR: join(work, 'tmp') };
@@ -80,7 +97,11 @@ function check(label, ok, detail = '') {
   process.stderr.write(`  ${ok ? 'ok  ' : 'FAIL'} ${label}${detail ? `: ${detail}` : ''}\n`);
   return ok;
 }
-function finish() {
+const running = [];
+async function finish() {
+  for (const service of running.splice(0)) {
+    await service.stop().catch((error) => process.stderr.write(`image smoke: could not stop a service: ${error.message}\n`));
+  }
   process.stdout.write(`image smoke ${name}: ${passed} passed, ${failed} failed\n`);
   process.exit(failed ? 1 : 0);
 }
@@ -93,7 +114,7 @@ try {
   container = buildah('from', '--pull=never', '--quiet', image);
 } catch (error) {
   check(`open ${image}`, false, `${reason(error)}\n  (build it first with scripts/image/build-image.sh)`);
-  finish();
+  await finish();
 }
 const removeContainer = () => {
   try {
@@ -116,10 +137,26 @@ try {
   check('runs as uid 1000 by default', false, reason(error));
 }
 
+const envArgs = [];
+for (const service of services) {
+  try {
+    const started = await SERVICES[service]();
+    running.push(started);
+    for (const [key, value] of Object.entries(serverEnv)) {
+      serverEnv[key] = value.replace(new RegExp(`\\{${service}\\.(\\w+)\\}`, 'g'), (whole, name) => started.values[name] ?? whole);
+    }
+    check(`service ${service}`, true);
+  } catch (error) {
+    check(`service ${service}`, false, error.message);
+    removeContainer();
+    await finish();
+  }
+}
+for (const [key, value] of Object.entries(serverEnv)) envArgs.push('--env', `${key}=${value}`);
 const entrypoint = [...(config.Entrypoint ?? []), ...(appArgs.length ? appArgs : (config.Cmd ?? []))];
 const transport = new StdioClientTransport({
   command: 'buildah',
-  args: [...store, 'run', '--isolation', 'chroot', '--user', 'node', container, '--', ...entrypoint],
+  args: [...store, 'run', '--isolation', 'chroot', '--user', 'node', ...envArgs, container, '--', ...entrypoint],
   env: { ...getDefaultEnvironment(), TMPDIR: env.TMPDIR },
   stderr: 'pipe',
 });
@@ -132,7 +169,7 @@ const timer = setTimeout(() => {
   check(`finished within ${TIMEOUT_MS / 1000} s`, false, serverLog.trim());
   void transport.close();
   removeContainer();
-  finish();
+  void finish();
 }, TIMEOUT_MS);
 
 const step = async (label, fn) => {
@@ -168,4 +205,4 @@ if (connected) {
 await client.close().catch(() => {});
 clearTimeout(timer);
 removeContainer();
-finish();
+await finish();

@@ -1,0 +1,3 @@
+import { runManifestChecks } from '@bastion-mcp/testing';
+
+runManifestChecks(new URL('../', import.meta.url));
