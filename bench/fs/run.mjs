@@ -21,6 +21,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { fmt, median, r3, spread } from '../table-stats.mjs';
 import { DEFAULT_DIR, NEEDLE, generate } from './generate.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -85,15 +86,11 @@ const selected = values.cases.split(',').map((s) => s.trim()).filter(Boolean);
 for (const id of selected) if (!CASES.some((c) => c.id === id)) { console.error(`fs bench: unknown case ${id} (have ${CASES.map((c) => c.id).join(', ')})`); process.exit(2); }
 
 // ---- stats ----
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
-const r3 = (x) => Math.round(x * 1000) / 1000;
 function stats(xs) {
   const s = [...xs].sort((a, b) => a - b), n = s.length;
   const q = (p) => s[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))];
   return { n, min: r3(s[0]), p50: r3(q(0.5)), p95: r3(q(0.95)), p99: r3(q(0.99)), max: r3(s[n - 1]), mean: r3(s.reduce((a, b) => a + b, 0) / n) };
 }
-const fmt = (x) => (x == null || Number.isNaN(x) ? '–' : Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(3));
-const spread = (xs) => (xs.length ? `${fmt(Math.min(...xs))} / ${fmt(median(xs))} / ${fmt(Math.max(...xs))}` : '–');
 
 // ---- running ----
 let lines = [];
