@@ -102,6 +102,19 @@ describe('file resource template', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     expect(await refused(url(join(sandbox.root, 'missing.txt')))).toMatch(/does not exist/);
   });
+
+  it('answers a missing file with the protocol\'s resource-not-found error, carrying the URI', async () => {
+    const missing = url(join(sandbox.root, 'missing.txt'));
+    const error = await read(missing).then(
+      () => undefined,
+      (failure: unknown) => failure as { code?: number; data?: unknown },
+    );
+    expect(error).toMatchObject({ code: -32602, data: { uri: missing } });
+    sandbox.dir('folder');
+    const other = await read(url(join(sandbox.root, 'folder'))).catch((failure: unknown) => failure as { data?: unknown });
+    expect(other).toMatchObject({ code: -32602 });
+    expect((other as { data?: unknown }).data).toBeUndefined();
+  });
 });
 
 describe('file resource listing', () => {

@@ -24,6 +24,27 @@ export class ToolError extends Error {
   }
 }
 
+const RESOURCE_NOT_FOUND = Symbol.for('bastion.error.resource-not-found');
+
+/**
+ * A resource read whose URI names nothing that exists (an unknown table, a deleted file). Clients
+ * get the protocol's resource-not-found error, which carries the URI, with this message.
+ */
+export class ResourceNotFoundError extends ToolError {
+  readonly [RESOURCE_NOT_FOUND] = true;
+  override readonly name = 'ToolError';
+  readonly uri: string;
+
+  constructor(uri: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.uri = uri;
+  }
+
+  static override isInstance(value: unknown): value is ResourceNotFoundError {
+    return hasMarker(value, RESOURCE_NOT_FOUND);
+  }
+}
+
 export interface UpstreamErrorOptions {
   /** The upstream service, e.g. `GitHub`. */
   service: string;

@@ -1,6 +1,6 @@
 export { readOnly, write, isReadOnlyTool } from './annotations.js';
 export type { ToolAnnotations } from './annotations.js';
-export { ConfigError, ToolError, UpstreamError, upstreamErrorFromStatus } from './errors.js';
+export { ConfigError, ResourceNotFoundError, ToolError, UpstreamError, upstreamErrorFromStatus } from './errors.js';
 export type { ConfigProblem, UpstreamErrorOptions } from './errors.js';
 export { defineTool, toolFactory, TOOL_NAME_PATTERN } from './tools/define-tool.js';
 export type { DefineTool, RenderedText, Tool, ToolOutputSchema, ToolReturn, ToolSpec } from './tools/define-tool.js';

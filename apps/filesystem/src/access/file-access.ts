@@ -9,6 +9,10 @@ import { absoluteRequestedPath } from './requested-path.js';
 import type { AllowedRoot } from './roots.js';
 
 /** A path argument checked against the allowed directories, symbolic links resolved. */
+
+/** A path to read that does not exist (a resource read answers it as not found). */
+export class MissingPathError extends ToolError {}
+
 export interface ResolvedPath {
   /** The argument name, for messages. */
   readonly argument: string;
@@ -69,7 +73,7 @@ export class FileAccess {
       real = await realpath(path);
     } catch (error) {
       if (code(error) !== 'ENOENT') throw this.fromErrno(argument, path, error);
-      if (intent === 'read') throw new ToolError(`\`${argument}\` ${show(path)} does not exist.`);
+      if (intent === 'read') throw new MissingPathError(`\`${argument}\` ${show(path)} does not exist.`);
       return this.resolveMissing(argument, path);
     }
     const root = this.rootOf(real);

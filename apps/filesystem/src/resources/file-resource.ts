@@ -1,9 +1,10 @@
 import { lstat, opendir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ToolError } from '@bastion-mcp/core';
+import { ResourceNotFoundError, ToolError } from '@bastion-mcp/core';
 import type { ResourceListing } from '@bastion-mcp/core';
 import { sanitizeText } from '@bastion-mcp/schema';
+import { MissingPathError } from '../access/file-access.js';
 import type { FileAccess } from '../access/file-access.js';
 import { show } from '../access/messages.js';
 import { openVerified } from '../access/open-verified.js';
@@ -107,7 +108,9 @@ export const fileResource = defineResourceTemplate({
   async read(uri, _variables, ctx) {
     const path = filePathOf(uri);
     const access = await accessFor(ctx);
-    const resolved = await access.resolve('uri', path, 'read');
+    const resolved = await access.resolve('uri', path, 'read').catch((error: unknown) => {
+      throw error instanceof MissingPathError ? new ResourceNotFoundError(uri.href, error.message) : error;
+    });
     const { handle, stat: opened } = await openVerified(resolved, access.allowHardlinks);
     try {
       const limits = {

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hasScopes } from '@bastion-mcp/auth';
 import type { Principal } from '@bastion-mcp/auth';
-import { ProtocolError, ProtocolErrorCode, ResourceTemplate, completable, isInputRequiredResult } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError as SdkResourceNotFoundError, ResourceTemplate, completable, isInputRequiredResult } from '@modelcontextprotocol/server';
 import type { McpServer, ServerContext } from '@modelcontextprotocol/server';
+import { sanitizeText } from '@bastion-mcp/schema';
 import { z } from 'zod';
-import { ToolError, UpstreamError } from '../errors.js';
+import { ResourceNotFoundError, ToolError, UpstreamError } from '../errors.js';
 import type { Prompt } from '../prompts/define-prompt.js';
 import type { Resource } from '../resources/define-resource.js';
 import { createToolContext } from '../tools/tool-context-factory.js';
@@ -13,8 +14,10 @@ import type { CallScope } from '../tools/tool-context-factory.js';
 /** Resource and prompt failures are JSON-RPC errors; they get the same care as tool errors. */
 function toProtocolError(error: unknown, what: string, scope: CallScope<unknown>): ProtocolError {
   if (error instanceof ProtocolError) return error;
-  if (ToolError.isInstance(error)) return new ProtocolError(ProtocolErrorCode.InvalidParams, error.message);
-  if (UpstreamError.isInstance(error)) return new ProtocolError(ProtocolErrorCode.InternalError, error.describe());
+  // Messages may quote external text, cleaned here as tool errors are.
+  if (ResourceNotFoundError.isInstance(error)) return new SdkResourceNotFoundError(error.uri, sanitizeText(error.message));
+  if (ToolError.isInstance(error)) return new ProtocolError(ProtocolErrorCode.InvalidParams, sanitizeText(error.message));
+  if (UpstreamError.isInstance(error)) return new ProtocolError(ProtocolErrorCode.InternalError, sanitizeText(error.describe()));
   const reference = randomBytes(4).toString('hex');
   scope.logger.error({ err: error, reference, what }, 'request failed');
   return new ProtocolError(

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditOutcome, Logger } from '@bastion-mcp/logging';
-import { InvalidCursorError, checkInputHygiene, fenceUntrusted } from '@bastion-mcp/schema';
+import { InvalidCursorError, checkInputHygiene, fenceUntrusted, sanitizeText } from '@bastion-mcp/schema';
 import { isInputRequiredResult } from '@modelcontextprotocol/server';
 import type { CallToolResult, InputRequiredResult, ServerContext } from '@modelcontextprotocol/server';
 import { ToolError, UpstreamError } from '../errors.js';
@@ -19,8 +19,12 @@ interface Failure {
   upstreamRequestId?: string;
 }
 
+/**
+ * Error messages often quote what came from outside (a value that failed a cast, a name from the
+ * upstream), so they are cleaned of invisible and control characters like any external text.
+ */
 function errorResult(message: string): CallToolResult {
-  return { content: [{ type: 'text', text: message }], isError: true };
+  return { content: [{ type: 'text', text: sanitizeText(message) }], isError: true };
 }
 
 function reference(): string {
