@@ -31,16 +31,11 @@ export interface DatabaseOptions {
 export class RoleRefusedError extends ToolError {}
 
 /**
- * Ends a call in one round trip: the rollback undoes everything transactional (writes, SET,
- * set_config, LISTEN); the rest clears the two kinds of session state that outlive a rollback,
- * should a statement ever have taken them despite the query policy.
+ * What ends every call: the rollback undoes everything transactional (writes, SET, set_config,
+ * LISTEN); the rest clears the two kinds of session state that outlive a rollback, should a
+ * statement ever have taken them despite the query policy.
  */
-const END_CALL = 'ROLLBACK; SELECT pg_catalog.pg_advisory_unlock_all(); DEALLOCATE ALL';
-
-/** A server error reported by PostgreSQL leaves the connection usable; anything else may not. */
-function isServerError(error: unknown): boolean {
-  return error instanceof pg.DatabaseError;
-}
+const END_CALL = ['ROLLBACK', 'SELECT pg_catalog.pg_advisory_unlock_all()', 'DEALLOCATE ALL'];
 
 /**
  * One configured database: its pool, its limits, and the only way in, `read()`, which runs a
@@ -107,7 +102,9 @@ export class Database {
   /**
    * Runs `work` in a fresh read-only, repeatable-read transaction with this database's timeouts,
    * then rolls it back, so nothing a statement did outlives the call. A connection whose state
-   * is uncertain (driver or network error, cancelled call) is closed instead of reused.
+   * is uncertain (a cancelled call, or one whose rollback failed) is closed instead of reused. The
+   * opening and closing commands travel with the call's first statement and its end: a call of
+   * one statement costs two round trips.
    */
   async read<T>(signal: AbortSignal, work: (session: Session) => Promise<T>, sql?: string): Promise<T> {
     await this.verifyRole();
@@ -128,17 +125,18 @@ export class Database {
       cancelBackend(client, this.#poolConfig);
     };
     signal.addEventListener('abort', onAbort, { once: true });
+    // The transaction opens with the call's first statement and closes with its Sync.
+    const session = new Session(client, { begin: beginReadOnly(this.limits) });
     try {
-      await client.query(beginReadOnly(this.limits));
-      return await work(new Session(client));
+      return await work(session);
     } catch (error) {
-      if (!isServerError(error)) discard = true;
       throw mapPgError(error, { ...scene, cancelled: signal.aborted });
     } finally {
       signal.removeEventListener('abort', onAbort);
       if (!discard) {
         try {
-          await client.query(END_CALL);
+          // After a failed statement the exchange is over; the transaction still has to end.
+          if (!(await session.end(END_CALL))) await client.query(END_CALL.join('; '));
         } catch {
           discard = true;
         }

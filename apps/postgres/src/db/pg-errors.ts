@@ -21,7 +21,9 @@ export interface ErrorScene {
   readonly cancelled?: boolean;
 }
 
-const CONNECTION_CODES = /^(08|28|3D|53|57P)/;
+// 08P01 (protocol violation) concerns the statement, not the connection: PostgreSQL sends it when
+// the number of bound parameters differs from the $n the statement uses.
+const CONNECTION_CODES = /^(08(?!P01)|28|3D|53|57P)/;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
 function isPgError(error: unknown): error is PgErrorFields & Error {
@@ -74,6 +76,12 @@ export function mapPgError(error: unknown, scene: ErrorScene): Error {
     if (code === '42501') {
       return new ToolError(
         `Permission denied on ${db}: ${withDetails(error, scene.sql)} The server's role may not read this; ask the operator to GRANT SELECT on it, or query something else.`,
+        { cause: error },
+      );
+    }
+    if (code === '08P01' && /^bind message supplies/.test(error.message)) {
+      return new ToolError(
+        `\`params\` does not fit the query: ${error.message}. Pass exactly one value in \`params\` for each of $1, $2... the SQL uses (none when it uses none).`,
         { cause: error },
       );
     }

@@ -1,6 +1,4 @@
-import type { PoolClient } from 'pg';
-import Cursor from 'pg-cursor';
-import { valueTypes } from './values.js';
+import type { Exchange, Field } from './exchange.js';
 
 export interface RowLimits {
   /** Most rows to return; one more is fetched to learn whether the result was cut. */
@@ -10,7 +8,7 @@ export interface RowLimits {
 }
 
 export interface RowsRead {
-  readonly fields: readonly { name: string; dataTypeID: number }[];
+  readonly fields: readonly Field[];
   readonly rows: unknown[][];
   /** Why rows are missing from the end, when they are. */
   readonly truncated: 'max_rows' | 'max_bytes' | undefined;
@@ -22,22 +20,17 @@ const LARGEST_BATCH = 1000;
 /**
  * Runs one statement through a portal and fetches its rows in batches, stopping at the row or
  * byte cap, so a huge result never lands in memory whole (one batch at most, sized from the rows
- * seen so far). The statement goes through the extended protocol: PostgreSQL refuses more than
- * one command in it.
+ * seen so far). The statement is one Parse message: PostgreSQL refuses more than one command in it.
  */
-export async function readRows(client: PoolClient, text: string, values: readonly unknown[], limits: RowLimits): Promise<RowsRead> {
-  const cursor = client.query(new Cursor(text, [...values], { rowMode: 'array', types: valueTypes }));
+export async function readRows(exchange: Exchange, text: string, values: readonly unknown[], limits: RowLimits): Promise<RowsRead> {
   const rows: unknown[][] = [];
-  let fields: RowsRead['fields'] = [];
   let bytes = 0;
   let truncated: RowsRead['truncated'];
   let batch = Math.min(FIRST_BATCH, limits.maxRows + 1);
+  let step = await exchange.statement(text, values, batch);
+  const fields = step.fields;
   for (;;) {
-    const { rows: got, result } = await new Promise<{ rows: unknown[][]; result: { fields: RowsRead['fields'] } }>((resolve, reject) => {
-      cursor.read(batch, (error, read, result) => (error ? reject(error) : resolve({ rows: read as unknown[][], result: result as never })));
-    });
-    fields = result.fields;
-    for (const row of got) {
+    for (const row of step.rows) {
       if (rows.length === limits.maxRows) {
         truncated = 'max_rows';
         break;
@@ -50,12 +43,11 @@ export async function readRows(client: PoolClient, text: string, values: readonl
       bytes += size;
       rows.push(row);
     }
-    if (truncated || got.length < batch) break;
+    if (truncated || !step.suspended) break;
     const perRow = Math.max(1, bytes / Math.max(1, rows.length));
     const room = Math.floor((limits.maxBytes - bytes) / perRow) + 1;
     batch = Math.max(1, Math.min(LARGEST_BATCH, limits.maxRows - rows.length + 1, room));
+    step = await exchange.more(batch);
   }
-  // After an error the cursor has already ended the exchange; only a cut result leaves a portal open.
-  await cursor.close();
   return { fields, rows, truncated };
 }

@@ -5,11 +5,11 @@ export interface SessionTimeouts {
 }
 
 /**
- * Opens the transaction every call runs in, in one round trip: read only, one snapshot for all
- * of the call's statements, and the limits and string syntax set locally so they end with it. The
+ * The commands that open the transaction every call runs in: read only, one snapshot for all of
+ * the call's statements, and the limits and string syntax set locally so they end with it. The
  * values are integers validated by the configuration, never caller input.
  */
-export function beginReadOnly(timeouts: SessionTimeouts): string {
+export function beginReadOnly(timeouts: SessionTimeouts): string[] {
   const ms = (value: number) => String(Math.trunc(value));
   return [
     'BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY',
@@ -19,5 +19,5 @@ export function beginReadOnly(timeouts: SessionTimeouts): string {
     // The query policy parses string literals as PostgreSQL does with this on; with it off a
     // backslash could end a literal early and hide a call from the check.
     'SET LOCAL standard_conforming_strings = on',
-  ].join('; ');
+  ];
 }

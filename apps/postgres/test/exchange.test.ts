@@ -1,0 +1,120 @@
+// The per-call protocol exchange against a real PostgreSQL: statements pipelined behind the
+// transaction's opening commands, batches from a suspended portal, the closing commands with the
+// Sync, and what an error in any of them leaves behind (a connection ready for the next query).
+// query.test.ts checks the same through the connector: connections reused, every call clean.
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Exchange } from '../src/db/exchange.js';
+import { Session } from '../src/db/session.js';
+import { connectAs } from './support/pg.js';
+
+describe('Exchange', () => {
+  let client: pg.Client;
+  beforeAll(async () => {
+    client = await connectAs(inject('readerUrl'));
+  });
+  afterEach(async () => {
+    // Whatever a test did, the connection must be ready for a plain query again.
+    await expect(client.query('select 1 as ok')).resolves.toMatchObject({ rows: [{ ok: 1 }] });
+  });
+  afterAll(async () => {
+    await client?.end();
+  });
+
+  /** Submits a fresh exchange to the client; whatever the test does, it is ended afterwards. */
+  async function withExchange(test: (exchange: Exchange) => Promise<void>, ...opening: string[]): Promise<void> {
+    const exchange = new Exchange();
+    for (const command of opening) exchange.command(command);
+    void client.query(exchange as never);
+    try {
+      await test(exchange);
+    } finally {
+      await exchange.end().catch(() => undefined);
+      await client.query('ROLLBACK').catch(() => undefined);
+    }
+  }
+
+  it('runs the opening commands, several statements and the closing commands in one transaction', async () => {
+    await withExchange(async (exchange) => {
+    const first = await exchange.statement("select current_setting('statement_timeout') as t, txid_current_if_assigned() is null as fresh", [], 0);
+    const second = await exchange.statement('select $1::int + 1 as n, $2::text[] as a', [41, ['x', 'y']], 0);
+    expect(first).toMatchObject({ fields: [{ name: 't' }, { name: 'fresh' }], rows: [['1234ms', true]], suspended: false });
+    expect(second.rows).toEqual([[42, ['x', 'y']]]);
+      await exchange.end(['ROLLBACK']);
+    }, 'BEGIN TRANSACTION READ ONLY', 'SET LOCAL statement_timeout = 1234');
+    const after = await client.query("select current_setting('statement_timeout') as t");
+    expect(after.rows[0].t).toBe('0');
+  });
+
+  it('reads a suspended portal batch by batch, and the next statement closes it', async () => {
+    await withExchange(async (exchange) => {
+    const first = await exchange.statement('select g from generate_series(1, 5) g', [], 2);
+    expect(first).toMatchObject({ rows: [[1], [2]], suspended: true });
+    expect(await exchange.more(2)).toMatchObject({ rows: [[3], [4]], suspended: true });
+    const other = await exchange.statement('select 7 as seven', [], 0);
+    expect(other.rows).toEqual([[7]]);
+      await exchange.end(['ROLLBACK']);
+    }, 'BEGIN');
+  });
+
+  it('fails the statement that erred and every one behind it, then syncs', async () => {
+    await withExchange(async (exchange) => {
+    const failing = exchange.statement('select 1 / 0', [], 0);
+    const behind = exchange.statement('select 2', [], 0);
+    await expect(failing).rejects.toMatchObject({ code: '22012' });
+    await expect(behind).rejects.toMatchObject({ code: '22012' });
+    expect(exchange.open).toBe(false);
+    await expect(exchange.statement('select 3', [], 0)).rejects.toMatchObject({ code: '22012' });
+    await expect(exchange.end(['ROLLBACK'])).rejects.toMatchObject({ code: '22012' });
+      // The transaction is aborted, not ended: the caller must still roll it back.
+      await expect(client.query('select 1')).rejects.toMatchObject({ code: '25P02' });
+    }, 'BEGIN');
+  });
+
+  it('reports a failing opening command through the first statement', async () => {
+    await withExchange(async (exchange) => {
+      await expect(exchange.statement('select 1', [], 0)).rejects.toMatchObject({ code: '42704' });
+    }, 'BEGIN', 'SET LOCAL no_such_setting = 1');
+  });
+
+  it('reports a failing closing command from end()', async () => {
+    await withExchange(async (exchange) => {
+      await exchange.statement('select 1', [], 0);
+      await expect(exchange.end(['select 1 / 0'])).rejects.toMatchObject({ code: '22012' });
+    });
+  });
+});
+
+describe('Session without a transaction of its own', () => {
+  it('recovers inside the caller\'s transaction block after a failed statement', async () => {
+    const client = await connectAs(inject('readerUrl'));
+    try {
+      const session = new Session(client);
+      await client.query('BEGIN');
+      await client.query('SAVEPOINT before');
+      await expect(session.query('select 1 / 0')).rejects.toMatchObject({ code: '22012' });
+      await client.query('ROLLBACK TO SAVEPOINT before');
+      expect(await session.query('select 2 as two')).toEqual([{ two: 2 }]);
+      await expect(session.rows("select 'x'::int", [], { maxRows: 5, maxBytes: 1000 })).rejects.toMatchObject({ code: '22P02' });
+      await client.query('ROLLBACK TO SAVEPOINT before');
+      expect(await session.query('select 3 as three')).toEqual([{ three: 3 }]);
+      await client.query('ROLLBACK');
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('syncs each statement, so plain queries can run between them', async () => {
+    const client = await connectAs(inject('readerUrl'));
+    try {
+      const session = new Session(client);
+      expect(await session.query('select 1 as a')).toEqual([{ a: 1 }]);
+      await client.query('SET search_path = shop');
+      expect(await session.query('select current_schema() as s')).toEqual([{ s: 'shop' }]);
+      await expect(session.query('select 1 / 0')).rejects.toMatchObject({ code: '22012' });
+      expect(await session.rows('select g from generate_series(1, 3) g', [], { maxRows: 2, maxBytes: 1000 })).toMatchObject({ rows: [[1], [2]], truncated: 'max_rows' });
+    } finally {
+      await client.end();
+    }
+  });
+});
