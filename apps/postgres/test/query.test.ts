@@ -121,3 +121,58 @@ describe('query', () => {
     expect(await db.refused('query', { sql: 'select 1', database: 'sales' })).toMatch(/`database` "sales" is not configured. Configured databases: default/);
   });
 });
+
+describe('each call\'s connection', () => {
+  let db: PostgresSession;
+  beforeAll(async () => {
+    db = await openPostgres({ env: { POSTGRES_URL: inject('readerUrl'), POSTGRES_POOL_SIZE: '1' } });
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  const backend = async () => (await db.ok<Rows>('query', { sql: 'select pg_backend_pid()' })).rows[0]![0];
+
+  it('reuses the connection after a call, after a failed statement and after a truncated read', async () => {
+    const pid = await backend();
+    expect(await backend()).toBe(pid);
+    expect(await db.refused('query', { sql: 'select 1 / 0' })).toMatch(/division by zero/);
+    expect(await backend()).toBe(pid);
+    expect(await db.ok<Rows>('query', { sql: 'select g from generate_series(1, 500) g', max_rows: 3 })).toMatchObject({ rowCount: 3, truncated: true });
+    expect(await backend()).toBe(pid);
+  });
+
+  it('leaves no transaction, portal or setting behind for the next call', async () => {
+    await db.ok('query', { sql: 'select g from generate_series(1, 500) g', max_rows: 3 });
+    await db.refused('query', { sql: "select 'x'::int" });
+    const state = await db.ok<Rows>('query', {
+      sql: "select (select count(*) from pg_cursors where is_holdable or name not in ('', 'bastion')), current_setting('statement_timeout'), current_setting('transaction_read_only'), (select count(*) from pg_prepared_statements)",
+    });
+    expect(state.rows).toEqual([[0, '15s', 'on', 0]]);
+  });
+});
+
+describe('rows past the first batch', () => {
+  it('keep their types', async () => {
+    const result = await db.ok<Rows>('query', { sql: "select g, g::numeric / 2 as half, array[g] as a, 'x' || g as t from generate_series(1, 300) g", max_rows: 300 });
+    expect(result.rowCount).toBe(300);
+    expect(result.rows[0]).toEqual([1, '0.50000000000000000000', [1], 'x1']);
+    expect(result.rows[299]).toEqual([300, '150.0000000000000000', [300], 'x300']);
+    expect(result.rows.every((row, index) => row[0] === index + 1)).toBe(true);
+  });
+});
+
+describe('errors quoting data', () => {
+  it('come back without invisible or control characters', async () => {
+    const message = await db.refused('query', { sql: "select ('12' || chr(8238) || chr(27) || '[2Jx' || chr(8203))::int" });
+    expect(message).toMatch(/invalid input syntax for type integer: "12x"/);
+    expect(message).not.toMatch(/[\u202e\u200b\u001b]/);
+  });
+});
+
+describe('params', () => {
+  it('refuses a count that does not fit the query, naming params', async () => {
+    expect(await db.refused('query', { sql: 'select $1::int' })).toMatch(/`params` does not fit the query: bind message supplies 0 parameters/);
+    expect(await db.refused('query', { sql: 'select 1', params: [1] })).toMatch(/`params` does not fit the query/);
+  });
+});

@@ -1,7 +1,8 @@
-import type { ToolContext } from '@bastion-mcp/core';
+import type { ResponseBudget, ToolContext } from '@bastion-mcp/core';
 import { ToolError } from '@bastion-mcp/core';
 import type { PostgresContext } from '../context.js';
 import type { Database } from '../db/database.js';
+import type { RowsRead } from '../db/read-rows.js';
 import type { Session } from '../db/session.js';
 import { checkCalls } from './check-calls.js';
 import { checkQuery, ensureParser } from '../sql/index.js';
@@ -24,9 +25,27 @@ export interface QueryRequest {
 /** Resolves column type names, from the built-in table or the catalog of this session. */
 async function columnTypes(database: Database, session: Session, oids: readonly number[]): Promise<string[]> {
   return database.typeNames.names(oids, async (missing) => {
-    const rows = await session.query<{ oid: number; name: string }>('select oid::int as oid, format_type(oid, null) as name from pg_type where oid = any($1::oid[])', [missing]);
+    const rows = await session.query<{ oid: number; name: string }>('select oid::int8 as oid, pg_catalog.format_type(oid, null) as name from pg_catalog.pg_type where oid = any($1::oid[])', [missing]);
     return new Map(rows.map((row) => [row.oid, row.name]));
   });
+}
+
+/** How many bytes of rows fit the call's response budget. */
+export function rowBytesBudget(budget: ResponseBudget): number {
+  return Math.max(1024, budget.maxBytes - RESPONSE_OVERHEAD_BYTES);
+}
+
+/** Rows as every row-returning tool gives them: named and typed columns, and why any are missing. */
+export async function rowsResult(database: Database, session: Session, read: RowsRead): Promise<RowsResult> {
+  const types = await columnTypes(database, session, read.fields.map((field) => field.dataTypeID));
+  return {
+    database: database.name,
+    columns: read.fields.map((field, index) => ({ name: field.name, type: types[index] ?? 'unknown' })),
+    rows: read.rows,
+    rowCount: read.rows.length,
+    truncated: read.truncated !== undefined,
+    ...(read.truncated === undefined ? {} : { truncatedReason: read.truncated }),
+  };
 }
 
 export function effectiveMaxRows(database: Database, requested: number | undefined): number {
@@ -46,21 +65,12 @@ export async function runQuery(ctx: ToolContext<PostgresContext>, request: Query
   const maxRows = effectiveMaxRows(database, request.maxRows);
   await ensureParser();
   const checked = checkQuery(request.sql, { allowExplainAnalyze: request.allowExplainAnalyze ?? true, argument: request.argument });
-  const maxBytes = Math.max(1024, ctx.budget.maxBytes - RESPONSE_OVERHEAD_BYTES);
+  const maxBytes = rowBytesBudget(ctx.budget);
   return database.read(
     ctx.signal,
     async (session) => {
       await checkCalls(database, session, checked, request.argument);
-      const read = await session.rows(request.sql, request.params, { maxRows, maxBytes });
-      const types = await columnTypes(database, session, read.fields.map((field) => field.dataTypeID));
-      return {
-        database: database.name,
-        columns: read.fields.map((field, index) => ({ name: field.name, type: types[index] ?? 'unknown' })),
-        rows: read.rows,
-        rowCount: read.rows.length,
-        truncated: read.truncated !== undefined,
-        ...(read.truncated === undefined ? {} : { truncatedReason: read.truncated }),
-      };
+      return rowsResult(database, session, await session.rows(request.sql, request.params, { maxRows, maxBytes }));
     },
     request.sql,
   );

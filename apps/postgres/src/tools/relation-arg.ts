@@ -97,7 +97,7 @@ interface CandidateRow {
 }
 
 const CANDIDATES_SQL = `
-select c.oid::int as oid, n.nspname as schema, c.relname as name, c.relkind::text as relkind
+select c.oid::int8 as oid, n.nspname as schema, c.relname as name, c.relkind::text as relkind
 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
 where c.relname = any($1::text[]) and ($2::text[] is null or n.nspname = any($2::text[]))
   and c.relkind = any($3::"char"[]) and n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
@@ -111,6 +111,9 @@ where c.relkind = any($2::"char"[]) and n.nspname !~ '^pg_(toast|temp_|toast_tem
   and strpos(lower(c.relname), lower($1)) > 0
 order by length(c.relname), n.nspname, c.relname
 limit 5`;
+
+/** No relation of the wanted kinds has the name (a resource read answers it as not found). */
+export class RelationNotFoundError extends ToolError {}
 
 export interface ResolveOptions {
   /** The kinds of relation the tool works on; all of them by default. */
@@ -147,7 +150,7 @@ export async function resolveRelation(
     const similar = await session.query<{ schema: string; name: string }>(SUGGESTIONS_SQL, [namePart.text.slice(0, 63), relkinds]);
     const hint = similar.length > 0 ? ` Similar names: ${similar.map((row) => `${row.schema}.${row.name}`).join(', ')}.` : '';
     const where = schemaPart ? ` in schema "${schemaPart.text}"` : '';
-    throw new ToolError(`\`table\`: no ${what} "${namePart.text}"${where} is visible to this server.${hint} Find names with search_schema or list_objects.`);
+    throw new RelationNotFoundError(`\`table\`: no ${what} "${namePart.text}"${where} is visible to this server.${hint} Find names with search_schema or list_objects.`);
   }
   const inSchemas = new Set(matches.map((row) => row.schema));
   if (inSchemas.size > 1) {

@@ -1,3 +1,4 @@
 import { query } from './query.js';
+import { sampleRows } from './sample-rows.js';
 
-export const dataTools = [query];
+export const dataTools = [query, sampleRows];
