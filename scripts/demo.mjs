@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// The main job on embedded defaults: serves the filesystem connector, read-only, on the sample
-// project shipped in examples/, over Streamable HTTP on 127.0.0.1; checks it with a real MCP
-// client (finding files, searching, reading, and being refused a secret); prints how to connect
-// a desktop host; keeps serving until Ctrl-C.
+// The main job on embedded defaults: serves two connectors over Streamable HTTP on 127.0.0.1, the
+// filesystem connector read-only on the sample project shipped in examples/, and the PostgreSQL
+// connector on an embedded PostgreSQL holding a sample shop database (--demo); checks both with a
+// real MCP client (finding, grepping and reading files, a planted .env refused; exploring the
+// schema, querying, an attack refused, a health check); prints how to connect a desktop host;
+// keeps serving until Ctrl-C.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -10,66 +12,138 @@ import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'apps', 'filesystem', 'dist', 'index.js');
+const binOf = (app) => join(root, 'apps', app, 'dist', 'index.js');
 const sample = join(root, 'examples', 'sample-project');
-if (!existsSync(bin)) {
-  process.stderr.write(`demo: ${bin} is missing; run pnpm build first\n`);
+for (const app of ['filesystem', 'postgres']) {
+  if (!existsSync(binOf(app))) {
+    process.stderr.write(`demo: ${binOf(app)} is missing; run pnpm build first\n`);
+    process.exit(1);
+  }
+}
+
+const servers = [];
+const stopAll = () => {
+  for (const server of servers) server.kill('SIGTERM');
+};
+
+/** Starts a connector over HTTP and resolves with its URL once it listens. */
+function serve(app, port, args) {
+  const server = spawn(process.execPath, [binOf(app), '--transport', 'http', '--host', '127.0.0.1', '--port', port, ...args], {
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  servers.push(server);
+  return new Promise((resolveUrl, reject) => {
+    let seen = '';
+    server.stderr.setEncoding('utf8').on('data', (chunk) => {
+      process.stderr.write(chunk);
+      seen += chunk;
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(seen);
+      if (match) resolveUrl(match[1]);
+    });
+    server.once('exit', (code) => reject(new Error(`the ${app} server exited with code ${code}`)));
+  });
+}
+
+async function connect(url) {
+  const client = new Client({ name: 'bastion-demo', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return client;
+}
+
+const data = (result) => result.structuredContent ?? {};
+const text = (result) => result.content?.find((block) => block.type === 'text')?.text ?? '';
+const firstSentence = (result) => text(result).split('. ')[0];
+
+async function checkFiles(url) {
+  const client = await connect(url);
+  const call = (name, args) => client.callTool({ name, arguments: args });
+  const { tools } = await client.listTools();
+  const found = await call('search_files', { path: sample, pattern: '*.ts' });
+  const todos = await call('grep_files', { path: sample, pattern: 'TODO', literal: true });
+  const readme = await call('read_text_file', { path: 'README.md', head: 1 });
+  const secret = await call('read_text_file', { path: '.env' });
+  const protocol = client.getNegotiatedProtocolVersion();
+  await client.close();
+  const matches = data(todos).matches ?? [];
+  return [
+    `Bastion filesystem is serving ${sample} read-only at ${url} (protocol ${protocol}, ${tools.length} tools).`,
+    '  search_files *.ts     -> ' + (data(found).matches ?? []).join(', '),
+    `  grep_files TODO       -> ${matches.length} matches in ${new Set(matches.map((match) => match.path)).size} files`,
+    `  read_text_file README -> ${JSON.stringify(data(readme).content)}`,
+    `  read_text_file .env   -> refused: ${text(secret).split('; ')[0]}`,
+  ];
+}
+
+async function checkDatabase(url) {
+  const client = await connect(url);
+  const call = async (name, args) => {
+    const result = await client.callTool({ name, arguments: args });
+    if (result.isError && name !== 'query') throw new Error(`${name} failed: ${text(result)}`);
+    return result;
+  };
+  const { tools } = await client.listTools();
+  const search = data(await call('search_schema', { query: 'order' }));
+  const orders = data(await call('describe_table', { table: 'shop.orders' }));
+  const statuses = data(await call('query', { sql: 'select status, count(*) as orders from shop.orders group by 1 order by 2 desc' }));
+  const attack = await call('query', { sql: 'COMMIT; DROP TABLE shop.orders' });
+  const health = data(await call('db_health', {}));
+  const protocol = client.getNegotiatedProtocolVersion();
+  await client.close();
+  if (!attack.isError) throw new Error('the demo database accepted a stacked DROP TABLE');
+  return [
+    `Bastion PostgreSQL is serving a sample shop database (embedded PostgreSQL, read-only role) at ${url} (protocol ${protocol}, ${tools.length} tools).`,
+    `  search_schema order   -> ${(search.hits ?? []).slice(0, 6).map((hit) => [hit.schema, hit.table, hit.name].filter(Boolean).join('.')).join(', ')}${(search.hits ?? []).length > 6 ? ', ...' : ''}`,
+    `  describe_table        -> shop.orders: ${(orders.columns ?? []).length} columns, ${(orders.indexes ?? []).length} indexes, ${(orders.constraints ?? []).length} constraints`,
+    `  query by status       -> ${(statuses.rows ?? []).map(([status, count]) => `${status} ${count}`).join(', ')}`,
+    `  COMMIT; DROP TABLE    -> refused: ${firstSentence(attack)}`,
+    `  db_health             -> ${health.status}: ${health.summary}${(health.checks ?? []).filter((check) => check.status !== 'ok').map((check) => `; ${check.check}: ${check.summary}`).join('')}`,
+  ];
+}
+
+const port = process.env.PORT ?? '8080';
+const databasePort = process.env.POSTGRES_DEMO_PORT ?? String(Number(port) + 1);
+let report;
+try {
+  const [filesUrl, databaseUrl] = await Promise.all([serve('filesystem', port, [sample]), serve('postgres', databasePort, ['--demo'])]);
+  report = [...(await checkFiles(filesUrl)), '', ...(await checkDatabase(databaseUrl))];
+} catch (error) {
+  process.stderr.write(`demo: ${error.message}\n`);
+  stopAll();
   process.exit(1);
 }
-const port = process.env.PORT ?? '8080';
-const server = spawn(process.execPath, [bin, '--transport', 'http', '--host', '127.0.0.1', '--port', port, sample], {
-  stdio: ['ignore', 'inherit', 'pipe'],
-});
-const url = await new Promise((resolveUrl, reject) => {
-  let seen = '';
-  server.stderr.setEncoding('utf8').on('data', (chunk) => {
-    process.stderr.write(chunk);
-    seen += chunk;
-    const match = /"url":"(http:\/\/[^"]+)"/.exec(seen);
-    if (match) resolveUrl(match[1]);
-  });
-  server.once('exit', (code) => reject(new Error(`the filesystem server exited with code ${code}`)));
-}).catch((error) => {
-  process.stderr.write(`demo: ${error.message}\n`);
-  process.exit(1);
-});
 
-const client = new Client({ name: 'bastion-demo', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
-await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-const protocol = client.getNegotiatedProtocolVersion();
-const call = (name, args) => client.callTool({ name, arguments: args });
-const { tools } = await client.listTools();
-const found = await call('search_files', { path: sample, pattern: '*.ts' });
-const todos = await call('grep_files', { path: sample, pattern: 'TODO', literal: true });
-const readme = await call('read_text_file', { path: 'README.md', head: 1 });
-const secret = await call('read_text_file', { path: '.env' });
-await client.close();
-
-const lines = (result) => result.structuredContent ?? {};
-const text = (result) => result.content?.find((block) => block.type === 'text')?.text ?? '';
-const desktop = { mcpServers: { 'sample-files': { command: 'node', args: [bin, sample] } } };
+const desktop = {
+  mcpServers: {
+    'sample-files': { command: 'node', args: [binOf('filesystem'), sample] },
+    'sample-shop-db': { command: 'node', args: [binOf('postgres'), '--demo'] },
+    'my-database': { command: 'node', args: [binOf('postgres')], env: { POSTGRES_URL: 'postgres://reader:password@localhost:5432/mydb' } },
+  },
+};
 process.stdout.write(
   [
     '',
-    `Bastion filesystem is serving ${sample} read-only at ${url} (protocol ${protocol}, ${tools.length} tools).`,
-    `Self-check:`,
-    `  search_files *.ts     -> ${(lines(found).matches ?? []).join(', ')}`,
-    `  grep_files TODO       -> ${(lines(todos).matches ?? []).length} matches in ${new Set((lines(todos).matches ?? []).map((match) => match.path)).size} files`,
-    `  read_text_file README -> ${JSON.stringify(lines(readme).content)}`,
-    `  read_text_file .env   -> refused: ${text(secret).split('; ')[0]}`,
+    ...report,
     '',
-    'Use it from a desktop host over stdio (claude_desktop_config.json, Cursor mcp.json):',
+    'Use them from a desktop host over stdio (claude_desktop_config.json, Cursor mcp.json):',
     JSON.stringify(desktop, null, 2),
     '',
-    'Add "--write" before the directory to enable the write tools.',
+    'Add "--write" before the directory to enable the file write tools. For your own database, connect as a',
+    'read-only role (apps/postgres/README.md has the SQL).',
     'Or try the MCP inspector CLI (1.0.3 must run one level below a package.json, hence scripts/):',
-    `  cd ${join(root, 'scripts')} && npx -y @modelcontextprotocol/inspector-cli --cli ${url} --transport http --method tools/list`,
+    `  cd ${join(root, 'scripts')} && npx -y @modelcontextprotocol/inspector-cli --cli http://127.0.0.1:${port}/mcp --transport http --method tools/list`,
     '',
     'Press Ctrl-C to stop.',
     '',
   ].join('\n'),
 );
-const stop = () => server.kill('SIGTERM');
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
-server.once('exit', (code) => process.exit(code ?? 0));
+process.on('SIGINT', stopAll);
+process.on('SIGTERM', stopAll);
+let running = servers.length;
+for (const server of servers) {
+  server.once('exit', (code) => {
+    running -= 1;
+    if (code) process.exitCode = code;
+    if (running === 0) process.exit();
+    else stopAll();
+  });
+}
