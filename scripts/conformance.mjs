@@ -21,17 +21,15 @@ const SUITES = [
 
 // The fixture implements every tool, resource and prompt the suites call, so it runs every
 // scenario; a real connector runs the protocol scenarios, which need no fixture names.
+const PROTOCOL_SCENARIOS = {
+  '2025-11-25': ['server-initialize', 'ping', 'tools-list', 'resources-list', 'dns-rebinding-protection', 'server-sse-multiple-streams'],
+  '2026-07-28': ['server-stateless', 'tools-list', 'resources-list', 'dns-rebinding-protection', 'caching', 'http-header-validation', 'sep-2164-resource-not-found', 'server-sse-multiple-streams'],
+};
 const TARGETS = [
   { name: 'conformance-fixture', label: '', args: [], scenarios: undefined },
-  {
-    name: 'filesystem',
-    label: 'filesystem ',
-    args: [join(root, 'examples', 'sample-project')],
-    scenarios: {
-      '2025-11-25': ['server-initialize', 'ping', 'tools-list', 'resources-list', 'dns-rebinding-protection', 'server-sse-multiple-streams'],
-      '2026-07-28': ['server-stateless', 'tools-list', 'resources-list', 'dns-rebinding-protection', 'caching', 'http-header-validation', 'sep-2164-resource-not-found', 'server-sse-multiple-streams'],
-    },
-  },
+  { name: 'filesystem', label: 'filesystem ', args: [join(root, 'examples', 'sample-project')], scenarios: PROTOCOL_SCENARIOS },
+  // The demo database: an embedded PostgreSQL with the sample shop data, started by the server.
+  { name: 'postgres', label: 'postgres ', args: ['--demo'], scenarios: PROTOCOL_SCENARIOS },
 ];
 const binOf = (target) => join(root, 'apps', target.name, 'dist', 'index.js');
 
@@ -66,7 +64,8 @@ function startServer(target) {
   });
   let stderr = '';
   const url = new Promise((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fixture did not start:\n${stderr}`)), 20_000);
+    // A connector with a demo database starts that database first.
+    const timer = setTimeout(() => reject(new Error(`${target.name} did not start:\n${stderr}`)), 90_000);
     let found = false;
     child.stderr.setEncoding('utf8').on('data', (chunk) => {
       if (found) return;
@@ -78,7 +77,7 @@ function startServer(target) {
         resolveUrl(match[1]);
       }
     });
-    child.once('exit', (code) => reject(new Error(`fixture exited with ${code}:\n${stderr}`)));
+    child.once('exit', (code) => reject(new Error(`${target.name} exited with ${code}:\n${stderr}`)));
   });
   return { child, url };
 }
@@ -168,7 +167,10 @@ for (const target of TARGETS) {
       const dir = runSuite(node, target, suite, url);
       problems.push(...judge(target, suite, readResults(dir)).map((problem) => `${target.name} ${suite.version}: ${problem}`));
     } finally {
-      server.child.kill('SIGTERM');
+      // Wait for it to stop (a demo database included) before the next server starts.
+      const exited = new Promise((resolveExit) => server.child.once('exit', resolveExit));
+      if (server.child.exitCode === null) server.child.kill('SIGTERM');
+      await exited;
     }
   }
 }
