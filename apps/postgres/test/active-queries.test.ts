@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { textOf } from '@bastion-mcp/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAs, freshDatabase, withSuperuser } from './support/pg.js';
 import type { FreshDatabase } from './support/pg.js';
-import { openPostgres } from './support/server.js';
-import type { PostgresSession } from './support/server.js';
+import { freshPostgres, withPlainRole } from './support/server.js';
+import type { Paged, PostgresSession } from './support/server.js';
 
 interface ActiveSession {
   pid: number;
@@ -26,12 +25,9 @@ interface ActiveSession {
   blockedBy: number[];
 }
 
-interface ActiveQueries {
-  database: string;
+interface ActiveQueries extends Paged {
   matching: number;
   sessions: ActiveSession[];
-  nextCursor?: string;
-  truncated?: boolean;
 }
 
 const withApplication = (url: string, name: string) => {
@@ -48,6 +44,7 @@ describe('active_queries', () => {
   let fresh: FreshDatabase;
   let other: FreshDatabase;
   let db: PostgresSession;
+  let close: () => Promise<void>;
   const clients: pg.Client[] = [];
   let idler: number;
   let sleeper: number;
@@ -55,50 +52,47 @@ describe('active_queries', () => {
   let elsewhere: number;
 
   beforeAll(async () => {
-    fresh = await freshDatabase('perf_active');
-    // Opened first, so its transaction is the oldest.
-    const idlerClient = await connectAs(withApplication(fresh.superuserUrl, 'perf_idler'));
-    clients.push(idlerClient);
-    idler = await pidOf(idlerClient);
-    await idlerClient.query('begin');
-    await idlerClient.query('select 1 as perf_idle_marker');
+    ({ database: fresh, db, close } = await freshPostgres('perf_active', async (client, database) => {
+      // Opened first, so its transaction is the oldest.
+      const idlerClient = await connectAs(withApplication(database.superuserUrl, 'perf_idler'));
+      clients.push(idlerClient);
+      idler = await pidOf(idlerClient);
+      await idlerClient.query('begin');
+      await idlerClient.query('select 1 as perf_idle_marker');
 
-    const sleeperClient = await connectAs(withApplication(fresh.superuserUrl, 'perf_sleeper'));
-    clients.push(sleeperClient);
-    sleeper = await pidOf(sleeperClient);
-    // The test terminates it at the end; its client then reports the lost connection.
-    sleeperClient.on('error', () => undefined);
-    // Not awaited: it sleeps until the test ends it.
-    sleeperClient.query('select pg_sleep(60) /* sleeper red\u001b[31m\u200b */').catch(() => undefined);
+      const sleeperClient = await connectAs(withApplication(database.superuserUrl, 'perf_sleeper'));
+      clients.push(sleeperClient);
+      sleeper = await pidOf(sleeperClient);
+      // The test terminates it at the end; its client then reports the lost connection.
+      sleeperClient.on('error', () => undefined);
+      // Not awaited: it sleeps until the test ends it.
+      sleeperClient.query('select pg_sleep(60) /* sleeper red\u001b[31m\u200b */').catch(() => undefined);
 
-    const idleClient = await connectAs(fresh.superuserUrl);
-    clients.push(idleClient);
-    idle = await pidOf(idleClient);
+      const idleClient = await connectAs(database.superuserUrl);
+      clients.push(idleClient);
+      idle = await pidOf(idleClient);
 
-    // A session in another database, idle in a transaction.
-    other = await freshDatabase('perf_active_other');
-    const otherClient = await connectAs(other.superuserUrl);
-    clients.push(otherClient);
-    elsewhere = await pidOf(otherClient);
-    await otherClient.query('begin; select 1 as perf_elsewhere');
+      // A session in another database, idle in a transaction.
+      other = await freshDatabase('perf_active_other');
+      const otherClient = await connectAs(other.superuserUrl);
+      clients.push(otherClient);
+      elsewhere = await pidOf(otherClient);
+      await otherClient.query('begin; select 1 as perf_elsewhere');
 
-    await withSuperuser(async (client) => {
       for (let i = 0; i < 100; i++) {
         const { rows } = await client.query("select 1 from pg_stat_activity where pid = $1 and wait_event = 'PgSleep'", [sleeper]);
         if (rows.length > 0) return;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       throw new Error('the sleeping session did not start');
-    }, fresh.superuserUrl);
-    db = await openPostgres({ env: { POSTGRES_URL: fresh.readerUrl } });
+    }));
   });
 
   afterAll(async () => {
-    await db?.close();
     // The tool never ends sessions; the test does, as the superuser.
-    if (sleeper) await withSuperuser((client) => client.query('select pg_terminate_backend($1)', [sleeper]), fresh.superuserUrl).catch(() => undefined);
+    if (sleeper && fresh) await withSuperuser((client) => client.query('select pg_terminate_backend($1)', [sleeper]), fresh.superuserUrl).catch(() => undefined);
     await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
-    await fresh?.drop();
+    await close?.();
     await other?.drop();
   });
 
@@ -164,20 +158,10 @@ describe('active_queries', () => {
   });
 
   it("shows what PostgreSQL lets a role without pg_read_all_stats see of others' sessions", async () => {
-    const role = 'perf_active_plain';
-    const password = randomBytes(12).toString('hex');
-    await withSuperuser((client) => client.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'; GRANT CONNECT ON DATABASE perf_active TO ${role}`), fresh.superuserUrl);
-    const url = new URL(fresh.superuserUrl);
-    url.username = role;
-    url.password = password;
-    const plain = await openPostgres({ env: { POSTGRES_URL: url.toString() } });
-    try {
+    await withPlainRole(fresh, 'perf_active_plain', async (plain) => {
       const result = await plain.ok<ActiveQueries>('active_queries');
       expect(result.sessions.find((entry) => entry.pid === sleeper)).toMatchObject({ user: 'postgres', query: '<insufficient privilege>', state: null });
-    } finally {
-      await plain.close();
-      await withSuperuser((client) => client.query(`REVOKE CONNECT ON DATABASE perf_active FROM ${role}; DROP ROLE ${role}`), fresh.superuserUrl);
-    }
+    });
   });
 
   it('renders one line of facts per session, then its query', async () => {

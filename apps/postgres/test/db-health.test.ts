@@ -14,8 +14,8 @@ import { cacheHit } from '../src/tools/health/checks/cache-hit.js';
 import { connections } from '../src/tools/health/checks/connections.js';
 import { replication } from '../src/tools/health/checks/replication.js';
 import { WRAPAROUND_LIMIT, wraparound } from '../src/tools/health/checks/wraparound.js';
-import { connectAs, freshDatabase, type FreshDatabase } from './support/pg.js';
-import { openPostgres, type PostgresSession } from './support/server.js';
+import { connectAs, type FreshDatabase } from './support/pg.js';
+import { freshPostgres, type PostgresSession } from './support/server.js';
 
 interface Finding {
   severity: string;
@@ -115,6 +115,7 @@ async function asSuperuser(url: string, ...statements: string[]): Promise<void> 
 
 let database: FreshDatabase;
 let db: PostgresSession;
+let close: () => Promise<void>;
 let health: Health;
 
 const check = (name: string) => {
@@ -125,30 +126,28 @@ const check = (name: string) => {
 const objects = (name: string) => check(name).findings.map((finding) => finding.object);
 
 beforeAll(async () => {
-  database = await freshDatabase('db_health');
-  await asSuperuser(database.superuserUrl, PROBLEMS_SQL);
-  // A unique index built concurrently over duplicate values fails and stays behind, INVALID.
-  await expect(asSuperuser(database.superuserUrl, 'CREATE UNIQUE INDEX CONCURRENTLY dupvals_v_key ON public.dupvals (v)')).rejects.toThrow(/could not create unique index/);
-  // The sessions that wrote have ended; once their counts are in, VACUUM sets them for good.
-  await waitForStats(
-    database.superuserUrl,
-    `select bool_and(n_tup_ins + n_tup_del >= case relname when 'bloaty' then 190000 when 'unused_big' then 60000 else 10000 end) as ready
-     from pg_stat_user_tables where relname in ('bloaty', 'unused_big', 'churn')`,
-  );
-  await asSuperuser(
-    database.superuserUrl,
-    'VACUUM ANALYZE public.dupvals, public.dup_items, public.codes, public.unused_big, public.bloaty, public.tickets, public.legacy, public.checked',
-  );
-  await asSuperuser(database.superuserUrl, 'UPDATE public.churn SET v = 1 WHERE id <= 5000');
-  await waitForStats(database.superuserUrl, "select n_dead_tup >= 5000 as ready from pg_stat_user_tables where relname = 'churn'");
-  db = await openPostgres({ env: { POSTGRES_URL: database.readerUrl } });
+  // Each step in its own session: the statistics views count a session's writes once it ends.
+  ({ database, db, close } = await freshPostgres('db_health', async (_owner, { superuserUrl }) => {
+    await asSuperuser(superuserUrl, PROBLEMS_SQL);
+    // A unique index built concurrently over duplicate values fails and stays behind, INVALID.
+    await expect(asSuperuser(superuserUrl, 'CREATE UNIQUE INDEX CONCURRENTLY dupvals_v_key ON public.dupvals (v)')).rejects.toThrow(/could not create unique index/);
+    // The sessions that wrote have ended; once their counts are in, VACUUM sets them for good.
+    await waitForStats(
+      superuserUrl,
+      `select bool_and(n_tup_ins + n_tup_del >= case relname when 'bloaty' then 190000 when 'unused_big' then 60000 else 10000 end) as ready
+       from pg_stat_user_tables where relname in ('bloaty', 'unused_big', 'churn')`,
+    );
+    await asSuperuser(
+      superuserUrl,
+      'VACUUM ANALYZE public.dupvals, public.dup_items, public.codes, public.unused_big, public.bloaty, public.tickets, public.legacy, public.checked',
+    );
+    await asSuperuser(superuserUrl, 'UPDATE public.churn SET v = 1 WHERE id <= 5000');
+    await waitForStats(superuserUrl, "select n_dead_tup >= 5000 as ready from pg_stat_user_tables where relname = 'churn'");
+  }));
   health = await db.ok<Health>('db_health');
 });
 
-afterAll(async () => {
-  await db?.close();
-  await database?.drop();
-});
+afterAll(() => close?.());
 
 describe('db_health', () => {
   it('runs every check, in order, and reports the worst status overall', () => {
@@ -333,18 +332,14 @@ describe('db_health', () => {
 describe('db_health when a check cannot run', () => {
   let denied: FreshDatabase;
   let reader: PostgresSession;
+  let closeDenied: () => Promise<void>;
 
   beforeAll(async () => {
-    denied = await freshDatabase('db_health_denied');
     // System views are per database: take this one from the reader here only.
-    await asSuperuser(denied.superuserUrl, 'REVOKE SELECT ON pg_catalog.pg_replication_slots FROM PUBLIC');
-    reader = await openPostgres({ env: { POSTGRES_URL: denied.readerUrl } });
+    ({ database: denied, db: reader, close: closeDenied } = await freshPostgres('db_health_denied', 'REVOKE SELECT ON pg_catalog.pg_replication_slots FROM PUBLIC'));
   });
 
-  afterAll(async () => {
-    await reader?.close();
-    await denied?.drop();
-  });
+  afterAll(() => closeDenied?.());
 
   it('reports that check unavailable with the reason, and still runs the others', async () => {
     const result = await reader.ok<Health>('db_health');

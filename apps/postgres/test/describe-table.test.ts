@@ -7,8 +7,8 @@ import { Session } from '../src/db/session.js';
 import { resolveRelation } from '../src/tools/relation-arg.js';
 import { describeRelation } from '../src/tools/schema/table-description.js';
 import type { TableDescription } from '../src/tools/schema/table-description.js';
-import { connectAs, freshDatabase, type FreshDatabase } from './support/pg.js';
-import { openPostgres } from './support/server.js';
+import { connectAs, type FreshDatabase } from './support/pg.js';
+import { freshPostgres, openPostgres } from './support/server.js';
 import type { PostgresSession } from './support/server.js';
 
 type Description = TableDescription & { columns: NonNullable<TableDescription['columns']> };
@@ -164,11 +164,10 @@ describe('describe_table on the sample data', () => {
 describe('describe_table on a fresh database', () => {
   let database: FreshDatabase;
   let db: PostgresSession;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    database = await freshDatabase('describe_table_fresh');
-    const owner = await connectAs(database.superuserUrl);
-    try {
+    ({ database, db, close } = await freshPostgres('describe_table_fresh', async (owner) => {
       await owner.query(`
         -- 200 columns of several kinds, created in one statement.
         DO $$ BEGIN
@@ -228,16 +227,10 @@ describe('describe_table on a fresh database', () => {
         DO $$ BEGIN FOR i IN 1..205 LOOP EXECUTE format('CREATE INDEX many_%s ON public.many_indexes (a)', lpad(i::text, 3, '0')); END LOOP; END $$;
       `);
       await owner.query(`CREATE VIEW public.long_view AS SELECT '${'x'.repeat(30_000)}'::text AS long_text`);
-    } finally {
-      await owner.end();
-    }
-    db = await openPostgres({ env: { POSTGRES_URL: database.readerUrl } });
+    }));
   });
 
-  afterAll(async () => {
-    await db?.close();
-    await database?.drop();
-  });
+  afterAll(() => close?.());
 
   it('describes a 200-column table correctly in a fixed handful of queries', async () => {
     const wide = await db.ok<Description>('describe_table', { table: 'wide' });

@@ -1,8 +1,7 @@
 import { textOf } from '@bastion-mcp/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freshDatabase, withSuperuser } from './support/pg.js';
-import type { FreshDatabase } from './support/pg.js';
-import { openPostgres } from './support/server.js';
+import { withSuperuser } from './support/pg.js';
+import { freshPostgres, openPostgres } from './support/server.js';
 import type { PostgresSession } from './support/server.js';
 
 interface Explained {
@@ -26,13 +25,12 @@ interface Explained {
 }
 
 let db: PostgresSession;
-let fresh: FreshDatabase;
 let big: PostgresSession;
+let closeFresh: () => Promise<void>;
 
 beforeAll(async () => {
   db = await openPostgres();
-  fresh = await freshDatabase('perf_explain');
-  await withSuperuser(async (client) => {
+  ({ db: big, close: closeFresh } = await freshPostgres('perf_explain', async (client) => {
     // 200,000 analyzed rows, then 30,000 the statistics have not seen (autovacuum is off for it).
     await client.query(`
       CREATE TABLE public.events (id bigint PRIMARY KEY, kind text NOT NULL, payload text NOT NULL) WITH (autovacuum_enabled = false);
@@ -44,14 +42,12 @@ beforeAll(async () => {
     `);
     // Small enough that sorting the table spills; the reader's new sessions pick it up.
     await client.query(`ALTER DATABASE perf_explain SET work_mem = '64kB'`);
-  }, fresh.superuserUrl);
-  big = await openPostgres({ env: { POSTGRES_URL: fresh.readerUrl } });
+  }));
 });
 
 afterAll(async () => {
   await db?.close();
-  await big?.close();
-  await fresh?.drop();
+  await closeFresh?.();
 });
 
 describe('explain', () => {

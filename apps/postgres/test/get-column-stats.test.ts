@@ -4,12 +4,10 @@ import { textOf } from '@bastion-mcp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evenlySpaced } from '../src/tools/schema/get-column-stats.js';
 import type { ColumnStats } from '../src/tools/schema/get-column-stats.js';
-import { connectAs, freshDatabase, type FreshDatabase } from './support/pg.js';
-import { openPostgres } from './support/server.js';
-import type { PostgresSession } from './support/server.js';
+import { freshPostgres, openPostgres } from './support/server.js';
+import type { Paged, PostgresSession } from './support/server.js';
 
-interface Stats {
-  database: string;
+interface Stats extends Paged {
   schema: string;
   name: string;
   kind: string;
@@ -18,8 +16,6 @@ interface Stats {
   rowEstimate: number | null;
   note?: string;
   columns: ColumnStats[];
-  truncated?: boolean;
-  nextCursor?: string;
 }
 
 const byName = (stats: Stats) => Object.fromEntries(stats.columns.map((column) => [column.name, column]));
@@ -135,54 +131,44 @@ describe('get_column_stats on the sample data', () => {
 });
 
 describe('get_column_stats on a fresh database', () => {
-  let database: FreshDatabase;
   let db: PostgresSession;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    database = await freshDatabase('column_stats_fresh');
-    const owner = await connectAs(database.superuserUrl);
-    try {
-      await owner.query(`
-        CREATE TABLE public.fresh (a int, b text) WITH (autovacuum_enabled = off);
-        INSERT INTO public.fresh SELECT i, 'x' FROM generate_series(1, 10) i;
+    ({ db, close } = await freshPostgres('column_stats_fresh', `
+      CREATE TABLE public.fresh (a int, b text) WITH (autovacuum_enabled = off);
+      INSERT INTO public.fresh SELECT i, 'x' FROM generate_series(1, 10) i;
 
-        CREATE TABLE public.secret (visible int, hidden text) WITH (autovacuum_enabled = off);
-        INSERT INTO public.secret SELECT i, 'password' || i FROM generate_series(1, 100) i;
-        REVOKE SELECT ON public.secret FROM bastion_reader;
-        GRANT SELECT (visible) ON public.secret TO bastion_reader;
+      CREATE TABLE public.secret (visible int, hidden text) WITH (autovacuum_enabled = off);
+      INSERT INTO public.secret SELECT i, 'password' || i FROM generate_series(1, 100) i;
+      REVOKE SELECT ON public.secret FROM bastion_reader;
+      GRANT SELECT (visible) ON public.secret TO bastion_reader;
 
-        CREATE TABLE public.hidden_all (a int) WITH (autovacuum_enabled = off);
-        INSERT INTO public.hidden_all SELECT i FROM generate_series(1, 100) i;
-        REVOKE SELECT ON public.hidden_all FROM bastion_reader;
+      CREATE TABLE public.hidden_all (a int) WITH (autovacuum_enabled = off);
+      INSERT INTO public.hidden_all SELECT i FROM generate_series(1, 100) i;
+      REVOKE SELECT ON public.hidden_all FROM bastion_reader;
 
-        CREATE TABLE public.guarded (owner_name text, amount int) WITH (autovacuum_enabled = off);
-        INSERT INTO public.guarded SELECT 'user' || (i % 3), i FROM generate_series(1, 100) i;
-        ALTER TABLE public.guarded ENABLE ROW LEVEL SECURITY;
-        CREATE POLICY mine ON public.guarded FOR SELECT USING (owner_name = current_user);
+      CREATE TABLE public.guarded (owner_name text, amount int) WITH (autovacuum_enabled = off);
+      INSERT INTO public.guarded SELECT 'user' || (i % 3), i FROM generate_series(1, 100) i;
+      ALTER TABLE public.guarded ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY mine ON public.guarded FOR SELECT USING (owner_name = current_user);
 
-        CREATE TABLE public.odd_values (v text, quiet int, later int) WITH (autovacuum_enabled = off);
-        INSERT INTO public.odd_values SELECT CASE WHEN i % 2 = 0 THEN E'evil\\u202E\\u001b[31mred\\u001b[0m' ELSE repeat('long', 100) END, i, 1 FROM generate_series(1, 100) i;
-        ALTER TABLE public.odd_values ALTER COLUMN quiet SET STATISTICS 0;
-        ALTER TABLE public.odd_values DROP COLUMN later;
+      CREATE TABLE public.odd_values (v text, quiet int, later int) WITH (autovacuum_enabled = off);
+      INSERT INTO public.odd_values SELECT CASE WHEN i % 2 = 0 THEN E'evil\\u202E\\u001b[31mred\\u001b[0m' ELSE repeat('long', 100) END, i, 1 FROM generate_series(1, 100) i;
+      ALTER TABLE public.odd_values ALTER COLUMN quiet SET STATISTICS 0;
+      ALTER TABLE public.odd_values DROP COLUMN later;
 
-        CREATE TABLE public.parts (id int, region text) PARTITION BY LIST (region);
-        CREATE TABLE public.parts_eu PARTITION OF public.parts FOR VALUES IN ('eu') WITH (autovacuum_enabled = off);
-        CREATE TABLE public.parts_us PARTITION OF public.parts FOR VALUES IN ('us') WITH (autovacuum_enabled = off);
-        INSERT INTO public.parts SELECT i, CASE WHEN i % 4 = 0 THEN 'us' ELSE 'eu' END FROM generate_series(1, 400) i;
+      CREATE TABLE public.parts (id int, region text) PARTITION BY LIST (region);
+      CREATE TABLE public.parts_eu PARTITION OF public.parts FOR VALUES IN ('eu') WITH (autovacuum_enabled = off);
+      CREATE TABLE public.parts_us PARTITION OF public.parts FOR VALUES IN ('us') WITH (autovacuum_enabled = off);
+      INSERT INTO public.parts SELECT i, CASE WHEN i % 4 = 0 THEN 'us' ELSE 'eu' END FROM generate_series(1, 400) i;
 
-        ANALYZE public.secret, public.hidden_all, public.guarded, public.odd_values, public.parts;
-        ALTER TABLE public.odd_values ADD COLUMN added_later int;
-      `);
-    } finally {
-      await owner.end();
-    }
-    db = await openPostgres({ env: { POSTGRES_URL: database.readerUrl } });
+      ANALYZE public.secret, public.hidden_all, public.guarded, public.odd_values, public.parts;
+      ALTER TABLE public.odd_values ADD COLUMN added_later int;
+    `));
   });
 
-  afterAll(async () => {
-    await db?.close();
-    await database?.drop();
-  });
+  afterAll(() => close?.());
 
   it('says clearly when the table was never analyzed', async () => {
     const stats = await db.ok<Stats>('get_column_stats', { table: 'fresh' });

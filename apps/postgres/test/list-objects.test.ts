@@ -1,9 +1,7 @@
 import { textOf } from '@bastion-mcp/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freshDatabase, withSuperuser } from './support/pg.js';
-import type { FreshDatabase } from './support/pg.js';
-import { openPostgres } from './support/server.js';
-import type { PostgresSession } from './support/server.js';
+import { freshPostgres, openPostgres } from './support/server.js';
+import type { Paged, PostgresSession } from './support/server.js';
 
 interface ObjectEntry {
   schema: string;
@@ -27,60 +25,52 @@ interface ObjectEntry {
   lastValue?: number | string | null;
   ownedBy?: string;
 }
-interface ListObjects {
-  database: string;
+interface ListObjects extends Paged {
   schema?: string;
   objects: ObjectEntry[];
-  nextCursor?: string;
-  truncated?: boolean;
 }
 
 let db: PostgresSession;
-let fresh: FreshDatabase;
 let freshDb: PostgresSession;
+let closeFresh: () => Promise<void>;
 
 beforeAll(async () => {
   db = await openPostgres();
-  fresh = await freshDatabase('list_objects_test');
-  await withSuperuser(async (client) => {
-    await client.query(`
-      CREATE SCHEMA "Mixed Case";
-      GRANT USAGE ON SCHEMA "Mixed Case" TO bastion_reader;
-      CREATE TABLE "Mixed Case".events (id int, at timestamptz) PARTITION BY RANGE (at);
-      CREATE TABLE "Mixed Case".events_2024 PARTITION OF "Mixed Case".events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
-      CREATE TABLE "Mixed Case".events_2025 PARTITION OF "Mixed Case".events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
-      INSERT INTO "Mixed Case".events SELECT g, timestamptz '2024-06-01' + g * interval '1 day' FROM generate_series(1, 300) g;
-      ANALYZE "Mixed Case".events_2024;
-      ANALYZE "Mixed Case".events_2025;
-      CREATE TABLE "Mixed Case".never_analyzed (id int);
-      GRANT SELECT ON ALL TABLES IN SCHEMA "Mixed Case" TO bastion_reader;
-      CREATE TABLE public.hidden (id int);
-      REVOKE SELECT ON public.hidden FROM bastion_reader;
-      COMMENT ON TABLE public.hidden IS E'Hidden\\u200b \\u001b[1mbold\\u001b[0m \\u202etable';
-      CREATE SCHEMA secret;
-      CREATE TABLE secret.keys (id int);
-      CREATE SEQUENCE public.unused_seq AS integer;
-      CREATE SEQUENCE public.unreadable_seq;
-      SELECT nextval('public.unreadable_seq');
-      REVOKE ALL ON SEQUENCE public.unreadable_seq FROM bastion_reader;
-      CREATE PROCEDURE public.do_nothing(reason text) LANGUAGE sql AS $$ SELECT 1 $$;
-      CREATE AGGREGATE public.int_total(integer) (sfunc = int4pl, stype = integer);
-      CREATE FUNCTION public.private_fn() RETURNS int LANGUAGE sql STABLE AS $$ SELECT 1 $$;
-      REVOKE EXECUTE ON FUNCTION public.private_fn() FROM PUBLIC;
-      CREATE FOREIGN DATA WRAPPER dummy_fdw;
-      CREATE SERVER remote_server FOREIGN DATA WRAPPER dummy_fdw;
-      CREATE FOREIGN TABLE public.remote_things (id int) SERVER remote_server;
-      CREATE TABLE public."50%_off" (id int);
-      CREATE TABLE public.fifty_pct (id int);
-    `);
-  }, fresh.superuserUrl);
-  freshDb = await openPostgres({ env: { POSTGRES_URL: fresh.readerUrl } });
+  ({ db: freshDb, close: closeFresh } = await freshPostgres('list_objects_test', `
+    CREATE SCHEMA "Mixed Case";
+    GRANT USAGE ON SCHEMA "Mixed Case" TO bastion_reader;
+    CREATE TABLE "Mixed Case".events (id int, at timestamptz) PARTITION BY RANGE (at);
+    CREATE TABLE "Mixed Case".events_2024 PARTITION OF "Mixed Case".events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+    CREATE TABLE "Mixed Case".events_2025 PARTITION OF "Mixed Case".events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+    INSERT INTO "Mixed Case".events SELECT g, timestamptz '2024-06-01' + g * interval '1 day' FROM generate_series(1, 300) g;
+    ANALYZE "Mixed Case".events_2024;
+    ANALYZE "Mixed Case".events_2025;
+    CREATE TABLE "Mixed Case".never_analyzed (id int);
+    GRANT SELECT ON ALL TABLES IN SCHEMA "Mixed Case" TO bastion_reader;
+    CREATE TABLE public.hidden (id int);
+    REVOKE SELECT ON public.hidden FROM bastion_reader;
+    COMMENT ON TABLE public.hidden IS E'Hidden\\u200b \\u001b[1mbold\\u001b[0m \\u202etable';
+    CREATE SCHEMA secret;
+    CREATE TABLE secret.keys (id int);
+    CREATE SEQUENCE public.unused_seq AS integer;
+    CREATE SEQUENCE public.unreadable_seq;
+    SELECT nextval('public.unreadable_seq');
+    REVOKE ALL ON SEQUENCE public.unreadable_seq FROM bastion_reader;
+    CREATE PROCEDURE public.do_nothing(reason text) LANGUAGE sql AS $$ SELECT 1 $$;
+    CREATE AGGREGATE public.int_total(integer) (sfunc = int4pl, stype = integer);
+    CREATE FUNCTION public.private_fn() RETURNS int LANGUAGE sql STABLE AS $$ SELECT 1 $$;
+    REVOKE EXECUTE ON FUNCTION public.private_fn() FROM PUBLIC;
+    CREATE FOREIGN DATA WRAPPER dummy_fdw;
+    CREATE SERVER remote_server FOREIGN DATA WRAPPER dummy_fdw;
+    CREATE FOREIGN TABLE public.remote_things (id int) SERVER remote_server;
+    CREATE TABLE public."50%_off" (id int);
+    CREATE TABLE public.fifty_pct (id int);
+  `));
 });
 
 afterAll(async () => {
-  await freshDb?.close();
   await db?.close();
-  await fresh?.drop();
+  await closeFresh?.();
 });
 
 const names = (result: ListObjects) => result.objects.map((object) => `${object.schema}.${object.name}`);

@@ -1,9 +1,7 @@
 import { textOf } from '@bastion-mcp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, withSuperuser } from './support/pg.js';
-import type { FreshDatabase } from './support/pg.js';
-import { openPostgres } from './support/server.js';
-import type { PostgresSession } from './support/server.js';
+import { freshPostgres, openPostgres } from './support/server.js';
+import type { Paged, PostgresSession } from './support/server.js';
 
 interface End {
   schema: string;
@@ -21,47 +19,39 @@ interface Edge {
   validated: boolean;
   direction?: string;
 }
-interface Relationships {
-  database: string;
+interface Relationships extends Paged {
   table?: { schema: string; name: string };
   schema?: string;
   relationships: Edge[];
-  nextCursor?: string;
-  truncated?: boolean;
 }
 
 let db: PostgresSession;
-let fresh: FreshDatabase;
 let freshDb: PostgresSession;
+let closeFresh: () => Promise<void>;
 
 beforeAll(async () => {
   db = await openPostgres();
-  fresh = await freshDatabase('list_relationships_test');
-  await withSuperuser(async (client) => {
-    await client.query(`
-      CREATE SCHEMA graph;
-      CREATE TABLE graph.parent (a int, b int, PRIMARY KEY (a, b));
-      CREATE TABLE graph.child (
-        x int, y int,
-        CONSTRAINT child_parent_fkey FOREIGN KEY (y, x) REFERENCES graph.parent (b, a)
-          ON UPDATE CASCADE ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED
-      );
-      CREATE TABLE graph.loose (a int, b int);
-      ALTER TABLE graph.loose ADD CONSTRAINT loose_parent_fkey FOREIGN KEY (a, b) REFERENCES graph.parent NOT VALID;
-      CREATE TABLE graph.employees (id int PRIMARY KEY, manager_id int CONSTRAINT employees_manager_fkey REFERENCES graph.employees (id) ON DELETE RESTRICT);
-      CREATE TABLE graph.events (id int, a int, b int, at date, CONSTRAINT events_parent_fkey FOREIGN KEY (a, b) REFERENCES graph.parent) PARTITION BY RANGE (at);
-      CREATE TABLE graph.events_2024 PARTITION OF graph.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
-      CREATE TABLE graph.events_2025 PARTITION OF graph.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
-      CREATE TABLE graph."Weird Table" ("Parent A" int, b int, CONSTRAINT U&"odd\\200B\\202Ename" FOREIGN KEY ("Parent A", b) REFERENCES graph.parent ON DELETE SET DEFAULT);
-    `);
-  }, fresh.superuserUrl);
-  freshDb = await openPostgres({ env: { POSTGRES_URL: fresh.readerUrl } });
+  ({ db: freshDb, close: closeFresh } = await freshPostgres('list_relationships_test', `
+    CREATE SCHEMA graph;
+    CREATE TABLE graph.parent (a int, b int, PRIMARY KEY (a, b));
+    CREATE TABLE graph.child (
+      x int, y int,
+      CONSTRAINT child_parent_fkey FOREIGN KEY (y, x) REFERENCES graph.parent (b, a)
+        ON UPDATE CASCADE ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED
+    );
+    CREATE TABLE graph.loose (a int, b int);
+    ALTER TABLE graph.loose ADD CONSTRAINT loose_parent_fkey FOREIGN KEY (a, b) REFERENCES graph.parent NOT VALID;
+    CREATE TABLE graph.employees (id int PRIMARY KEY, manager_id int CONSTRAINT employees_manager_fkey REFERENCES graph.employees (id) ON DELETE RESTRICT);
+    CREATE TABLE graph.events (id int, a int, b int, at date, CONSTRAINT events_parent_fkey FOREIGN KEY (a, b) REFERENCES graph.parent) PARTITION BY RANGE (at);
+    CREATE TABLE graph.events_2024 PARTITION OF graph.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+    CREATE TABLE graph.events_2025 PARTITION OF graph.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+    CREATE TABLE graph."Weird Table" ("Parent A" int, b int, CONSTRAINT U&"odd\\200B\\202Ename" FOREIGN KEY ("Parent A", b) REFERENCES graph.parent ON DELETE SET DEFAULT);
+  `));
 });
 
 afterAll(async () => {
-  await freshDb?.close();
   await db?.close();
-  await fresh?.drop();
+  await closeFresh?.();
 });
 
 const arrow = (edge: Edge) => `${edge.from.schema}.${edge.from.table}(${edge.from.columns.join(',')}) -> ${edge.to.schema}.${edge.to.table}(${edge.to.columns.join(',')})`;

@@ -1,9 +1,7 @@
 import { textOf } from '@bastion-mcp/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freshDatabase, withSuperuser } from './support/pg.js';
-import type { FreshDatabase } from './support/pg.js';
-import { openPostgres } from './support/server.js';
-import type { PostgresSession } from './support/server.js';
+import { freshPostgres, openPostgres } from './support/server.js';
+import type { Paged, PostgresSession } from './support/server.js';
 
 interface SchemaEntry {
   name: string;
@@ -18,39 +16,31 @@ interface SchemaEntry {
   functions: number;
   usable: boolean;
 }
-interface ListSchemas {
-  database: string;
+interface ListSchemas extends Paged {
   schemas: SchemaEntry[];
-  nextCursor?: string;
-  truncated?: boolean;
 }
 
 let db: PostgresSession;
-let fresh: FreshDatabase;
 let freshDb: PostgresSession;
+let closeFresh: () => Promise<void>;
 
 beforeAll(async () => {
   db = await openPostgres();
-  fresh = await freshDatabase('list_schemas_test');
-  await withSuperuser(async (client) => {
-    await client.query(`
-      CREATE SCHEMA secret;
-      CREATE TABLE secret.keys (id int);
-      COMMENT ON SCHEMA secret IS E'Keys\\u200b and \\u001b[31mred\\u001b[0m text \\u202ereversed';
-      CREATE SCHEMA "Mixed Case";
-      CREATE TABLE "Mixed Case".events (id int, at timestamptz) PARTITION BY RANGE (at);
-      CREATE TABLE "Mixed Case".events_2024 PARTITION OF "Mixed Case".events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
-      CREATE TABLE "Mixed Case".events_2025 PARTITION OF "Mixed Case".events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
-      GRANT USAGE ON SCHEMA "Mixed Case" TO bastion_reader;
-    `);
-  }, fresh.superuserUrl);
-  freshDb = await openPostgres({ env: { POSTGRES_URL: fresh.readerUrl } });
+  ({ db: freshDb, close: closeFresh } = await freshPostgres('list_schemas_test', `
+    CREATE SCHEMA secret;
+    CREATE TABLE secret.keys (id int);
+    COMMENT ON SCHEMA secret IS E'Keys\\u200b and \\u001b[31mred\\u001b[0m text \\u202ereversed';
+    CREATE SCHEMA "Mixed Case";
+    CREATE TABLE "Mixed Case".events (id int, at timestamptz) PARTITION BY RANGE (at);
+    CREATE TABLE "Mixed Case".events_2024 PARTITION OF "Mixed Case".events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+    CREATE TABLE "Mixed Case".events_2025 PARTITION OF "Mixed Case".events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+    GRANT USAGE ON SCHEMA "Mixed Case" TO bastion_reader;
+  `));
 });
 
 afterAll(async () => {
-  await freshDb?.close();
   await db?.close();
-  await fresh?.drop();
+  await closeFresh?.();
 });
 
 const byName = (result: ListSchemas) => new Map(result.schemas.map((schema) => [schema.name, schema]));

@@ -3,8 +3,8 @@ import type pg from 'pg';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { connectAs, freshDatabase, withSuperuser } from './support/pg.js';
 import type { FreshDatabase } from './support/pg.js';
-import { openPostgres } from './support/server.js';
-import type { PostgresSession } from './support/server.js';
+import { freshPostgres } from './support/server.js';
+import type { Paged, PostgresSession } from './support/server.js';
 
 interface Blocker {
   pid: number;
@@ -33,13 +33,10 @@ interface Lock {
   blockedBy: Blocker[];
 }
 
-interface Locks {
-  database: string;
+interface Locks extends Paged {
   waiting: number;
   matching: number;
   locks: Lock[];
-  nextCursor?: string;
-  truncated?: boolean;
 }
 
 async function pidOf(client: pg.Client): Promise<number> {
@@ -49,17 +46,14 @@ async function pidOf(client: pg.Client): Promise<number> {
 describe('locks', () => {
   let fresh: FreshDatabase;
   let db: PostgresSession;
+  let close: () => Promise<void>;
   let clients: pg.Client[] = [];
 
   beforeAll(async () => {
-    fresh = await freshDatabase('perf_locks');
-    db = await openPostgres({ env: { POSTGRES_URL: fresh.readerUrl } });
+    ({ database: fresh, db, close } = await freshPostgres('perf_locks'));
   });
 
-  afterAll(async () => {
-    await db?.close();
-    await fresh?.drop();
-  });
+  afterAll(() => close?.());
 
   afterEach(async () => {
     // Roll back the holders first, so the waiters finish, then close every session.

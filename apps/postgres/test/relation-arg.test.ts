@@ -29,19 +29,13 @@ describe('resolveRelation', () => {
   let session: Session;
 
   beforeAll(async () => {
-    database = await freshDatabase('relation_arg');
-    const owner = await connectAs(database.superuserUrl);
-    try {
-      await owner.query(`
-        CREATE TABLE public."Orders" (id int);
-        CREATE TABLE public.orders (id int);
-        CREATE TABLE public."Mixed" (id int);
-        CREATE TABLE public."mixed" (id int);
-        CREATE TABLE public."MIXED" (id int);
-      `);
-    } finally {
-      await owner.end();
-    }
+    database = await freshDatabase('relation_arg', `
+      CREATE TABLE public."Orders" (id int);
+      CREATE TABLE public.orders (id int);
+      CREATE TABLE public."Mixed" (id int);
+      CREATE TABLE public."mixed" (id int);
+      CREATE TABLE public."MIXED" (id int);
+    `);
     client = await connectAs(database.readerUrl);
     session = new Session(client as unknown as pg.PoolClient);
   });

@@ -2,7 +2,7 @@
 // reading (the same description as describe_table), odd names in URIs, and not-found errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namePart, tableUri } from '../src/resources/table-uri.js';
-import { connectAs, freshDatabase, type FreshDatabase } from './support/pg.js';
+import { freshDatabase, type FreshDatabase } from './support/pg.js';
 import { openPostgres } from './support/server.js';
 import type { PostgresSession } from './support/server.js';
 
@@ -112,24 +112,18 @@ describe('table resources on a fresh database', () => {
   let database: FreshDatabase;
 
   beforeAll(async () => {
-    database = await freshDatabase('schema_resources_fresh');
-    const owner = await connectAs(database.superuserUrl);
-    try {
-      await owner.query(`
-        CREATE SCHEMA "My Schema";
-        GRANT USAGE ON SCHEMA "My Schema" TO bastion_reader;
-        CREATE TABLE "My Schema"."a/b.c" (id int);
-        CREATE TABLE "My Schema"."..", (x int);
-        CREATE TABLE public."Evil\u202Ename" (id int);
-        CREATE TABLE public.parted (id int) PARTITION BY RANGE (id);
-        CREATE TABLE public.parted_low PARTITION OF public.parted FOR VALUES FROM (0) TO (10);
-        -- Sorts after the others, so the listing cap falls among these.
-        CREATE SCHEMA zz_bulk;
-        DO $$ BEGIN FOR i IN 1..505 LOOP EXECUTE format('CREATE TABLE zz_bulk.bulk_%s (id int)', lpad(i::text, 3, '0')); END LOOP; END $$;
-      `.replace('"..",', '".."'));
-    } finally {
-      await owner.end();
-    }
+    database = await freshDatabase('schema_resources_fresh', `
+      CREATE SCHEMA "My Schema";
+      GRANT USAGE ON SCHEMA "My Schema" TO bastion_reader;
+      CREATE TABLE "My Schema"."a/b.c" (id int);
+      CREATE TABLE "My Schema"."..", (x int);
+      CREATE TABLE public."Evil\u202Ename" (id int);
+      CREATE TABLE public.parted (id int) PARTITION BY RANGE (id);
+      CREATE TABLE public.parted_low PARTITION OF public.parted FOR VALUES FROM (0) TO (10);
+      -- Sorts after the others, so the listing cap falls among these.
+      CREATE SCHEMA zz_bulk;
+      DO $$ BEGIN FOR i IN 1..505 LOOP EXECUTE format('CREATE TABLE zz_bulk.bulk_%s (id int)', lpad(i::text, 3, '0')); END LOOP; END $$;
+    `.replace('"..",', '".."'));
   });
 
   afterAll(async () => {

@@ -1,9 +1,7 @@
 import { textOf } from '@bastion-mcp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, withSuperuser } from './support/pg.js';
-import type { FreshDatabase } from './support/pg.js';
-import { openPostgres } from './support/server.js';
-import type { PostgresSession } from './support/server.js';
+import { freshPostgres, openPostgres } from './support/server.js';
+import type { Paged, PostgresSession } from './support/server.js';
 
 interface Hit {
   kind: string;
@@ -16,26 +14,22 @@ interface Hit {
   comment?: string;
   match: string;
 }
-interface Search {
-  database: string;
+interface Search extends Paged {
   query: string;
   schema?: string;
   total: number;
   hits: Hit[];
-  nextCursor?: string;
-  truncated?: boolean;
 }
 
 const BULK_TABLES = 2000;
 
 let db: PostgresSession;
-let fresh: FreshDatabase;
 let freshDb: PostgresSession;
+let closeFresh: () => Promise<void>;
 
 beforeAll(async () => {
   db = await openPostgres();
-  fresh = await freshDatabase('search_schema_test');
-  await withSuperuser(async (client) => {
+  ({ db: freshDb, close: closeFresh } = await freshPostgres('search_schema_test', async (client) => {
     await client.query('CREATE SCHEMA bulk');
     // One DO block; it commits every 500 tables so the lock table never holds all of them at once.
     await client.query(`
@@ -52,14 +46,12 @@ beforeAll(async () => {
       COMMENT ON COLUMN public.notes.body IS E'Body\\u200b \\u001b[31mtext\\u001b[0m \\u202eflipped';
       CREATE TABLE public."Weird.Name" ("Mixed Col" int);
     `);
-  }, fresh.superuserUrl);
-  freshDb = await openPostgres({ env: { POSTGRES_URL: fresh.readerUrl } });
+  }));
 }, 120_000);
 
 afterAll(async () => {
-  await freshDb?.close();
   await db?.close();
-  await fresh?.drop();
+  await closeFresh?.();
 });
 
 const labels = (result: Search) => result.hits.map((hit) => `${hit.match} ${hit.kind} ${hit.schema}.${hit.table === undefined ? '' : `${hit.table}.`}${hit.name}`);

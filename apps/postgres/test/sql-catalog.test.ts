@@ -16,23 +16,17 @@ let catalog: FunctionCatalog;
 
 beforeAll(async () => {
   await ensureParser();
-  database = await freshDatabase('sql_policy_catalog');
-  const owner = await connectAs(database.superuserUrl);
-  try {
-    await owner.query(`
-      CREATE SCHEMA hidden;
-      CREATE FUNCTION hidden.secret_stable() RETURNS int STABLE LANGUAGE sql AS 'SELECT 1';
-      CREATE FUNCTION public.random(int) RETURNS int VOLATILE LANGUAGE sql AS 'SELECT 4';
-      CREATE FUNCTION public.my_volatile() RETURNS int VOLATILE LANGUAGE sql AS 'SELECT 1';
-      CREATE FUNCTION public.my_stable() RETURNS int STABLE LANGUAGE sql AS 'SELECT 1';
-      CREATE PROCEDURE public.do_stuff() LANGUAGE sql AS 'SELECT 1';
-      CREATE FUNCTION public.bang(int, int) RETURNS int VOLATILE LANGUAGE sql AS 'SELECT $1';
-      CREATE OPERATOR public.!!! (LEFTARG = int, RIGHTARG = int, FUNCTION = public.bang);
-      GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO PUBLIC;
-    `);
-  } finally {
-    await owner.end();
-  }
+  database = await freshDatabase('sql_policy_catalog', `
+    CREATE SCHEMA hidden;
+    CREATE FUNCTION hidden.secret_stable() RETURNS int STABLE LANGUAGE sql AS 'SELECT 1';
+    CREATE FUNCTION public.random(int) RETURNS int VOLATILE LANGUAGE sql AS 'SELECT 4';
+    CREATE FUNCTION public.my_volatile() RETURNS int VOLATILE LANGUAGE sql AS 'SELECT 1';
+    CREATE FUNCTION public.my_stable() RETURNS int STABLE LANGUAGE sql AS 'SELECT 1';
+    CREATE PROCEDURE public.do_stuff() LANGUAGE sql AS 'SELECT 1';
+    CREATE FUNCTION public.bang(int, int) RETURNS int VOLATILE LANGUAGE sql AS 'SELECT $1';
+    CREATE OPERATOR public.!!! (LEFTARG = int, RIGHTARG = int, FUNCTION = public.bang);
+    GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO PUBLIC;
+  `);
   reader = await connectAs(database.readerUrl);
   catalog = createFunctionCatalog((text, values) => reader.query(text, values));
 });

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { textOf } from '@bastion-mcp/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freshDatabase, withSuperuser } from './support/pg.js';
+import { withSuperuser } from './support/pg.js';
 import type { FreshDatabase } from './support/pg.js';
-import { openPostgres } from './support/server.js';
-import type { PostgresSession } from './support/server.js';
+import { freshPostgres, openPostgres, withPlainRole } from './support/server.js';
+import type { Paged, PostgresSession } from './support/server.js';
 
 interface Entry {
   queryid: string | null;
@@ -24,15 +23,12 @@ interface Entry {
   database: string | null;
 }
 
-interface TopQueries {
-  database: string;
+interface TopQueries extends Paged {
   sortBy: string;
   extensionVersion: string;
   statsSince: string | null;
   matching: number;
   queries: Entry[];
-  nextCursor?: string;
-  truncated?: boolean;
 }
 
 const has = inject('hasPgStatStatements');
@@ -42,12 +38,12 @@ const rank = (result: TopQueries, name: string) => result.queries.findIndex((ent
 describe.skipIf(!has)('top_queries', () => {
   let fresh: FreshDatabase;
   let db: PostgresSession;
+  let close: () => Promise<void>;
   let main: PostgresSession;
 
   beforeAll(async () => {
-    fresh = await freshDatabase('perf_top_queries');
     // Load with distinct statements, as the superuser in the fresh database.
-    await withSuperuser(async (client) => {
+    ({ database: fresh, db, close } = await freshPostgres('perf_top_queries', async (client) => {
       for (let i = 0; i < 3; i++) await client.query('select count(*) as perf_heavy from generate_series(1, 1500000)');
       for (let i = 0; i < 40; i++) await client.query(`select ${i} as perf_light`);
       for (let i = 0; i < 2; i++) await client.query('select g as perf_rows from generate_series(1, 5000) g');
@@ -56,15 +52,13 @@ describe.skipIf(!has)('top_queries', () => {
       await client.query("reset work_mem");
       // pg_stat_statements tells statements apart by their structure, not by column names.
       await client.query("select 'a' || 'b' as perf_marker /* red\u001b[31m\u200b */");
-    }, fresh.superuserUrl);
-    db = await openPostgres({ env: { POSTGRES_URL: fresh.readerUrl } });
+    }));
     main = await openPostgres();
   });
 
   afterAll(async () => {
-    await db?.close();
+    await close?.();
     await main?.close();
-    await fresh?.drop();
   });
 
   it('ranks by total time by default, with the numbers of each statement', async () => {
@@ -154,13 +148,7 @@ describe.skipIf(!has)('top_queries', () => {
 
   it("shows what PostgreSQL lets a role without pg_read_all_stats see of others' statements", async () => {
     const role = 'perf_top_plain';
-    const password = randomBytes(12).toString('hex');
-    await withSuperuser((client) => client.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'; GRANT CONNECT ON DATABASE perf_top_queries TO ${role}`), fresh.superuserUrl);
-    const url = new URL(fresh.superuserUrl);
-    url.username = role;
-    url.password = password;
-    const plain = await openPostgres({ env: { POSTGRES_URL: url.toString() } });
-    try {
+    await withPlainRole(fresh, role, async (plain) => {
       const result = await plain.ok<TopQueries>('top_queries', { sort_by: 'calls', limit: 100 });
       const others = result.queries.filter((entry) => entry.user === 'postgres');
       expect(others.length).toBeGreaterThan(0);
@@ -169,15 +157,11 @@ describe.skipIf(!has)('top_queries', () => {
       const own = result.queries.filter((entry) => entry.user === role);
       expect(own.length).toBeGreaterThan(0);
       expect(own.some((entry) => entry.query?.startsWith('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY'))).toBe(true);
-    } finally {
-      await plain.close();
-      await withSuperuser((client) => client.query(`REVOKE CONNECT ON DATABASE perf_top_queries FROM ${role}; DROP ROLE ${role}`), fresh.superuserUrl);
-    }
+    });
   });
 
   it('says how to enable pg_stat_statements where it is not installed', async () => {
-    const bare = await freshDatabase('perf_no_pgss');
-    const session = await openPostgres({ env: { POSTGRES_URL: bare.readerUrl } });
+    const { database: bare, db: session, close: closeBare } = await freshPostgres('perf_no_pgss');
     try {
       await withSuperuser((client) => client.query('DROP EXTENSION pg_stat_statements'), bare.superuserUrl);
       const message = await session.refused('top_queries');
@@ -185,8 +169,7 @@ describe.skipIf(!has)('top_queries', () => {
       // This cluster preloads the library, so only CREATE EXTENSION is missing.
       expect(message).toMatch(/already loaded \(shared_preload_libraries\), so the operator only needs to run CREATE EXTENSION pg_stat_statements; in this database/);
     } finally {
-      await session.close();
-      await bare.drop();
+      await closeBare();
     }
   });
 });

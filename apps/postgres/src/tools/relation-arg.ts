@@ -1,6 +1,7 @@
 import { ToolError } from '@bastion-mcp/core';
 import { z } from 'zod';
 import type { Session } from '../db/session.js';
+import { quoteIdent } from './schema-arg.js';
 
 /**
  * The `table` and `schema` arguments of the tools that work on one table, view or materialized
@@ -83,8 +84,6 @@ export function splitQualifiedName(input: string): NamePart[] | undefined {
   }
   return parts.length >= 1 && parts.length <= 2 ? parts : undefined;
 }
-
-const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The names a part may mean: itself, and lower-cased when it was not quoted. */
 const spellings = (part: NamePart) => (part.quoted ? [part.text] : [...new Set([part.text, part.text.toLowerCase()])]);

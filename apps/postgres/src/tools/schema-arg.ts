@@ -1,14 +1,26 @@
 import { ToolError } from '@bastion-mcp/core';
+import { z } from 'zod';
 import type { Session } from '../db/session.js';
 
 // The `schema` argument of the catalog tools, and the small naming helpers they share.
 
+/** The optional `schema` argument of the tools that list or search one schema or all of them. */
+export const schemaArg = z
+  .string()
+  .min(1)
+  .max(130)
+  .optional()
+  .describe('Only this schema (list_schemas names them): its exact name, double-quoted or not (a bare name also matches its lower-case form); omit for every schema except the system ones');
+
 /** The schemas PostgreSQL itself keeps: every pg_* one (pg_catalog, pg_toast*, pg_temp*) and information_schema. */
 export const userSchemaSql = (column: string) => `(${column} !~ '^pg_' and ${column} <> 'information_schema')`;
 
+/** A name double-quoted for SQL, its double quotes doubled. */
+export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
 /** A name as SQL would need it written: bare when it is plain lower case, double-quoted otherwise. */
 export function sqlName(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdent(name);
 }
 
 /** Comments may span lines; the text renderers keep one entry per line. */

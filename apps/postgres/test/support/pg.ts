@@ -32,14 +32,25 @@ export interface FreshDatabase {
   drop(): Promise<void>;
 }
 
-/** A new database with the sample data and the reader's grants, for tests that change things. */
-export async function freshDatabase(name: string): Promise<FreshDatabase> {
+/** Set-up run as a fresh database's superuser: SQL, or work given the connected client. */
+export type DatabaseSetup = string | ((owner: pg.Client, database: FreshDatabase) => Promise<unknown>);
+
+/** A new database with the sample data and the reader's grants, for tests that change things; dropped again when `setup` fails. */
+export async function freshDatabase(name: string, setup?: DatabaseSetup): Promise<FreshDatabase> {
   const adminUrl = inject('adminDatabaseUrl');
   await createTestDatabase(adminUrl, name);
-  return {
+  const database: FreshDatabase = {
     name,
     superuserUrl: withDatabase(adminUrl, name),
     readerUrl: withDatabase(inject('readerUrl'), name),
     drop: () => withClient(adminUrl, async (client) => void (await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
   };
+  if (setup === undefined) return database;
+  try {
+    await withClient(database.superuserUrl, (owner) => (typeof setup === 'string' ? owner.query(setup) : setup(owner, database)));
+  } catch (error) {
+    await database.drop().catch(() => undefined);
+    throw error;
+  }
+  return database;
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { databaseFor, defineTool } from '../../context.js';
 import { databaseArg } from '../database-arg.js';
 import { pageKey, pageOf, pageOffset } from '../paging.js';
-import { duration, MAX_QUERY_TEXT, oneLine } from './query-text.js';
+import { ageMs, duration, MAX_QUERY_TEXT, oneLine } from './query-text.js';
 
 interface SessionRow {
   pid: number;
@@ -63,9 +63,6 @@ from sessions s, clock
 where $4::float8 is null or extract(epoch from clock.now - s.running_since) * 1000 >= $4::float8
 order by s.running_since nulls last, s.backend_start nulls last, s.pid
 limit $6 offset $7`;
-
-// A session may have begun its statement after this one started: its age is then 0, not negative.
-const ms = (value: number | null) => (value === null ? null : Math.max(0, Math.round(value)));
 
 const sessionSchema = z.object({
   pid: z.number().int().describe('Backend process id'),
@@ -145,11 +142,11 @@ export const activeQueries = defineTool({
         args.limit + 1,
         offset,
       ]);
-      const page = pageOf(fetched, offset, args.limit, key);
+      const { items, ...more } = pageOf(fetched, offset, args.limit, key);
       return {
         database: database.name,
         matching: fetched[0]?.matching ?? 0,
-        sessions: page.items.map((row) => ({
+        sessions: items.map((row) => ({
           pid: row.pid,
           leaderPid: row.leader_pid,
           database: row.database,
@@ -165,13 +162,13 @@ export const activeQueries = defineTool({
           transactionStart: row.xact_start,
           queryStart: row.query_start,
           stateChange: row.state_change,
-          transactionAgeMs: ms(row.xact_ms),
-          queryAgeMs: ms(row.query_ms),
-          stateAgeMs: ms(row.state_ms),
+          transactionAgeMs: ageMs(row.xact_ms),
+          queryAgeMs: ageMs(row.query_ms),
+          stateAgeMs: ageMs(row.state_ms),
           query: row.query,
           blockedBy: row.blocked_by,
         })),
-        ...(page.truncated ? { truncated: true, nextCursor: page.nextCursor } : {}),
+        ...more,
       };
     });
   },

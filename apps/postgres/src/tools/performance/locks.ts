@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { databaseFor, defineTool } from '../../context.js';
 import { databaseArg } from '../database-arg.js';
 import { pageKey, pageOf, pageOffset } from '../paging.js';
-import { duration, MAX_QUERY_TEXT, oneLine } from './query-text.js';
+import { ageMs, duration, MAX_QUERY_TEXT, oneLine } from './query-text.js';
 
 const MAX_BLOCKER_QUERY_TEXT = 1000;
 
@@ -101,8 +101,6 @@ left join pg_catalog.pg_namespace n on n.oid = c.relnamespace
 order by e.granted, coalesce(e.wait_start, e.query_start) nulls last, e.pid nulls last, e.locktype, e.mode, relation, target
 limit $3 offset $4`;
 
-const ms = (value: number | null | undefined) => (value === null || value === undefined ? null : Math.max(0, Math.round(value)));
-
 const blockerSchema = z.object({
   pid: z.number().int().describe('The blocking session; 0 is a prepared transaction (pg_prepared_xacts)'),
   user: untrustedText({ description: 'Its role.', maxLength: 200 }).nullable(),
@@ -178,26 +176,26 @@ export const locks = defineTool({
         MAX_QUERY_TEXT + 1,
         MAX_BLOCKER_QUERY_TEXT + 1,
       ]);
-      const page = pageOf(fetched, offset, args.limit, key);
+      const { items, ...more } = pageOf(fetched, offset, args.limit, key);
       return {
         database: database.name,
         waiting: fetched[0]?.waiting ?? 0,
         matching: fetched[0]?.matching ?? 0,
-        locks: page.items.map((row) => ({
+        locks: items.map((row) => ({
           pid: row.pid,
           granted: row.granted,
           lockType: row.locktype,
           mode: row.mode,
           relation: row.relation,
           target: row.target,
-          waitedMs: ms(row.waited_ms),
+          waitedMs: ageMs(row.waited_ms),
           fastpath: row.fastpath,
           user: row.user,
           application: row.application,
           state: row.state,
           waitEventType: row.wait_event_type,
           waitEvent: row.wait_event,
-          transactionAgeMs: ms(row.xact_ms),
+          transactionAgeMs: ageMs(row.xact_ms),
           query: row.query,
           blockedBy: (row.blockers ?? []).map((blocker) => ({
             pid: blocker.pid,
@@ -205,12 +203,12 @@ export const locks = defineTool({
             state: blocker.state,
             waitEventType: blocker.wait_event_type,
             waitEvent: blocker.wait_event,
-            transactionAgeMs: ms(blocker.xact_ms),
+            transactionAgeMs: ageMs(blocker.xact_ms),
             query: blocker.query,
             heldModes: blocker.held_modes,
           })),
         })),
-        ...(page.truncated ? { truncated: true, nextCursor: page.nextCursor } : {}),
+        ...more,
       };
     });
   },

@@ -8,6 +8,11 @@ export function oneLine(text: string | null | undefined, length = 300): string {
   return folded.length > length ? `${folded.slice(0, length - 1)}…` : folded;
 }
 
+/** An age in whole ms from a difference of timestamps; 0 for what began after this statement did, not a negative age. */
+export function ageMs(value: number | null | undefined): number | null {
+  return value === null || value === undefined ? null : Math.max(0, Math.round(value));
+}
+
 /** Milliseconds for people: `0.42 ms`, `850 ms`, `12.3 s`, `4.2 min`, `3.1 h`. */
 export function duration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '-';

@@ -5,8 +5,7 @@
 import { ToolError } from '@bastion-mcp/core';
 import pg from 'pg';
 import type { Session } from '../../db/session.js';
-
-const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+import { quoteIdent } from '../schema-arg.js';
 
 const EXTENSION_SQL = `
 select n.nspname as schema, e.extversion as version

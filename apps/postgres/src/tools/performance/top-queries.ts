@@ -5,14 +5,13 @@ import { z } from 'zod';
 import { databaseFor, defineTool } from '../../context.js';
 import { databaseArg } from '../database-arg.js';
 import { pageKey, pageOf, pageOffset } from '../paging.js';
+import { quoteIdent } from '../schema-arg.js';
 import { duration, MAX_QUERY_TEXT, oneLine } from './query-text.js';
 import { findStatementsView, notPreloaded } from './statements-view.js';
 import type { StatementsView } from './statements-view.js';
 
 const SORTS = ['total_time', 'mean_time', 'calls', 'rows', 'io', 'temp'] as const;
 type SortBy = (typeof SORTS)[number];
-
-const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 interface StatementRow {
   queryid: string | null;
@@ -164,7 +163,7 @@ export const topQueries = defineTool({
       } catch (error) {
         throw notPreloaded(error, database.name);
       }
-      const page = pageOf(fetched, offset, args.limit, key);
+      const { items, ...more } = pageOf(fetched, offset, args.limit, key);
       return {
         database: database.name,
         sortBy: args.sort_by,
@@ -172,7 +171,7 @@ export const topQueries = defineTool({
         statsSince: info?.stats_reset ?? null,
         deallocations: info?.dealloc ?? null,
         matching: fetched[0]?.matching ?? 0,
-        queries: page.items.map((row) => ({
+        queries: items.map((row) => ({
           queryid: row.queryid,
           query: row.query,
           calls: row.calls,
@@ -195,7 +194,7 @@ export const topQueries = defineTool({
           user: row.user,
           database: row.database,
         })),
-        ...(page.truncated ? { truncated: true, nextCursor: page.nextCursor } : {}),
+        ...more,
       };
     });
   },

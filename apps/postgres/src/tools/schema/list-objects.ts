@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { databaseFor, defineTool } from '../../context.js';
 import { databaseArg } from '../database-arg.js';
 import { pageKey, pageOf, pageOffset } from '../paging.js';
-import { oneLine, resolveSchema, sqlName, userSchemaSql } from '../schema-arg.js';
+import { oneLine, resolveSchema, schemaArg, sqlName, userSchemaSql } from '../schema-arg.js';
 
 const TOOL = 'list_objects';
 const COMMENT_MAX_LENGTH = 500;
@@ -162,7 +162,7 @@ export const listObjects = defineTool({
   scopes: ['postgres:schema'],
   annotations: readOnly({ openWorld: false }),
   input: z.object({
-    schema: z.string().min(1).max(130).optional().describe('Only this schema (list_schemas names them): its exact name, double-quoted or not (a bare name also matches its lower-case form); omit for every schema except the system ones'),
+    schema: schemaArg,
     types: z
       .array(z.enum(OBJECT_TYPES))
       .min(1)

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { databaseFor, defineTool } from '../../context.js';
 import { databaseArg } from '../database-arg.js';
 import { pageKey, pageOf, pageOffset } from '../paging.js';
-import { oneLine, resolveSchema, sqlName, userSchemaSql } from '../schema-arg.js';
+import { oneLine, resolveSchema, schemaArg, sqlName, userSchemaSql } from '../schema-arg.js';
 
 const TOOL = 'search_schema';
 const COMMENT_MAX_LENGTH = 300;
@@ -109,7 +109,7 @@ export const searchSchema = defineTool({
       .min(1, { error: 'is empty: pass part of a name to look for, e.g. `customer`' })
       .max(MAX_QUERY_LENGTH, { error: `is longer than ${MAX_QUERY_LENGTH} characters, the longest a PostgreSQL name can be: pass a shorter part of the name` })
       .describe('Text the names must contain, case-insensitive; matched literally (`_` and `%` are plain characters)'),
-    schema: z.string().min(1).max(130).optional().describe('Only this schema (list_schemas names them): its exact name, double-quoted or not (a bare name also matches its lower-case form); omit for every schema except the system ones'),
+    schema: schemaArg,
     include_functions: z.boolean().default(false).describe('Also search function, procedure and aggregate names'),
     cursor: cursorSchema.optional(),
     limit: limitSchema({ default: 50, max: 200 }),

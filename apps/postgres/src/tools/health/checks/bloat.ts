@@ -1,5 +1,5 @@
 import type { HealthCheck } from './health-check.js';
-import { totalOf } from './health-check.js';
+import { notSystemSchema, totalOf } from './health-check.js';
 import { formatBytes, formatPercent, plural, roundRatio } from './format.js';
 
 /** Less estimated waste than this is not worth a rewrite, whatever the ratio. */
@@ -35,7 +35,7 @@ with relation as (
   select c.oid, n.nspname as schema, c.relname as name, c.relkind, c.reltuples, c.relpages, c.reloptions
   from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
   where c.relkind in ('r', 'm') and c.relpages > 0
-    and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+    and ${notSystemSchema('n.nspname')}
 ),
 table_width as (
   select r.oid, count(*) as columns, count(s.attname) as with_stats,
@@ -55,7 +55,7 @@ index_relation as (
   join pg_catalog.pg_namespace n on n.oid = ci.relnamespace
   join pg_catalog.pg_am am on am.oid = ci.relam
   where am.amname = 'btree' and i.indisvalid and ci.relpages > 0
-    and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+    and ${notSystemSchema('n.nspname')}
 ),
 index_width as (
   select r.oid, count(*) as columns, count(s.attname) as with_stats,

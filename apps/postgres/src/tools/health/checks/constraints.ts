@@ -1,5 +1,5 @@
 import type { HealthCheck } from './health-check.js';
-import { totalOf } from './health-check.js';
+import { notSystemSchema, totalOf } from './health-check.js';
 import { plural } from './format.js';
 
 interface Row {
@@ -22,7 +22,7 @@ left join pg_catalog.pg_class c on c.oid = con.conrelid and con.conrelid <> 0
 left join pg_catalog.pg_type t on t.oid = con.contypid and con.contypid <> 0
 join pg_catalog.pg_namespace n on n.oid = coalesce(c.relnamespace, t.typnamespace)
 where not con.convalidated
-  and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+  and ${notSystemSchema('n.nspname')}
 order by object, constraint_name
 limit $1`;
 

@@ -1,4 +1,5 @@
 import type { Finding, HealthCheck } from './health-check.js';
+import { notSystemSchema } from './health-check.js';
 import { formatBytes, plural } from './format.js';
 
 interface IndexRow {
@@ -44,7 +45,7 @@ join pg_catalog.pg_class ct on ct.oid = i.indrelid
 join pg_catalog.pg_namespace n on n.oid = ct.relnamespace
 join pg_catalog.pg_am am on am.oid = ci.relam
 where i.indisvalid and i.indislive
-  and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+  and ${notSystemSchema('n.nspname')}
 order by n.nspname, ct.relname, ci.relname`;
 
 const startsWith = (keys: readonly string[], prefix: readonly string[]) => prefix.length <= keys.length && prefix.every((key, index) => keys[index] === key);

@@ -56,6 +56,9 @@ export interface HealthCheck {
   run(session: Session, options: CheckOptions): Promise<CheckOutcome>;
 }
 
+/** SQL: `column` names no system schema (pg_catalog, information_schema, TOAST or temporary ones). */
+export const notSystemSchema = (column: string) => `${column} not in ('pg_catalog', 'information_schema') and ${column} !~ '^pg_(toast|temp_|toast_temp_)'`;
+
 const RANK: Record<CheckStatus, number> = { unavailable: -1, ok: 0, warning: 1, critical: 2 };
 
 /** The more serious of two statuses (unavailable counts below ok). */
