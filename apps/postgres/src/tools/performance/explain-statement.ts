@@ -11,8 +11,6 @@ export interface ExplainOptions {
   readonly verbose: boolean;
   readonly settings: boolean;
   readonly costs: boolean;
-  /** Plan without parameter values (PostgreSQL 16+). */
-  readonly genericPlan: boolean;
 }
 
 /**
@@ -28,15 +26,12 @@ export function explainPrefix(options: ExplainOptions): string {
     `COSTS ${options.costs}`,
     `SETTINGS ${options.settings}`,
     `BUFFERS ${options.buffers}`,
-    ...(options.genericPlan ? ['GENERIC_PLAN true'] : []),
   ];
   return `EXPLAIN (${words.join(', ')}) `;
 }
 
 /** The option names explainPrefix writes, as the query policy reports them. */
-export function explainOptionNames(options: ExplainOptions): string[] {
-  return ['format', 'analyze', 'verbose', 'costs', 'settings', 'buffers', ...(options.genericPlan ? ['generic_plan'] : [])];
-}
+export const EXPLAIN_OPTION_NAMES: readonly string[] = ['format', 'analyze', 'verbose', 'costs', 'settings', 'buffers'];
 
 /**
  * The caller's statement from its first character to its end as the parser saw it: a trailing
@@ -83,10 +78,11 @@ export function statementFacts(checked: CheckedQuery): StatementFacts {
 }
 
 /**
- * Whether to ask for a generic plan, or a refusal when the parameters do not fit the statement.
- * PostgreSQL needs exactly as many values as the highest $n (or, from 16, GENERIC_PLAN).
+ * Whether to make a generic plan, or a refusal when the parameters do not fit the statement:
+ * exactly as many values as the highest $n, or none for a plan without values (not with ANALYZE,
+ * which runs the query).
  */
-export function planParameters(highestParam: number, given: number, analyze: boolean, serverVersion: number): { genericPlan: boolean } {
+export function planParameters(highestParam: number, given: number, analyze: boolean): { genericPlan: boolean } {
   if (highestParam === 0) {
     if (given > 0) {
       throw new ToolError(`\`params\` has ${given} value${given === 1 ? '' : 's'} but \`sql\` uses no $1-style parameters; remove \`params\` or use $1, $2... in the query.`);
@@ -100,12 +96,35 @@ export function planParameters(highestParam: number, given: number, analyze: boo
         `\`params\`: \`sql\` uses parameters up to $${highestParam}, and EXPLAIN ANALYZE runs the query, so it needs their values: pass ${highestParam} value${highestParam === 1 ? '' : 's'} in \`params\`.`,
       );
     }
-    if (serverVersion >= 160000) return { genericPlan: true };
-    throw new ToolError(
-      `\`params\`: \`sql\` uses parameters up to $${highestParam}; pass ${highestParam} value${highestParam === 1 ? '' : 's'} in \`params\` (PostgreSQL before 16 cannot plan a query without its parameter values).`,
-    );
+    return { genericPlan: true };
   }
   throw new ToolError(
     `\`params\` has ${given} value${given === 1 ? '' : 's'} but \`sql\` uses parameters up to $${highestParam}; pass exactly ${highestParam}, one for each of $1..$${highestParam}.`,
   );
+}
+
+/** The prepared statement behind a generic plan; DEALLOCATE ALL at the end of every call removes it. */
+const GENERIC_STATEMENT = 'bastion_generic';
+
+/**
+ * A plan without parameter values, on every PostgreSQL version (GENERIC_PLAN, from 16, cannot be
+ * used through the extended protocol, which binds a value per $n): the statement is prepared, and
+ * EXPLAIN EXECUTE shows its generic plan under plan_cache_mode = force_generic_plan. The PREPARE
+ * must parse to exactly the statement that was checked, with nothing added.
+ */
+export function genericPlanCommands(statement: string, checked: CheckedQuery, highestParam: number, options: ExplainOptions): { prepare: string; explain: string } {
+  const prepare = `PREPARE ${GENERIC_STATEMENT} AS ${statement}`;
+  const parsed = parseSql(prepare).stmts;
+  const body = parsed.length === 1 ? (parsed[0]?.stmt as { PrepareStmt?: { name?: string; argtypes?: unknown[]; query?: unknown } }).PrepareStmt : undefined;
+  if (!body || body.name !== GENERIC_STATEMENT || (body.argtypes?.length ?? 0) > 0 || !sameTree(body.query, checked.statement)) {
+    throw new ToolError('`sql` could not be prepared as one query for a generic plan; pass `params` for a plan of specific values.');
+  }
+  const nulls = Array.from({ length: highestParam }, () => 'NULL').join(', ');
+  return { prepare, explain: `${explainPrefix(options)}EXECUTE ${GENERIC_STATEMENT}(${nulls})` };
+}
+
+/** Two parse trees alike but for where their nodes sit in the text. */
+function sameTree(a: unknown, b: unknown): boolean {
+  const withoutPlaces = (key: string, value: unknown) => (key === 'location' || key === 'stmt_location' || key === 'stmt_len' ? undefined : value);
+  return JSON.stringify(a, withoutPlaces) === JSON.stringify(b, withoutPlaces);
 }

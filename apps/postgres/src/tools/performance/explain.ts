@@ -8,13 +8,12 @@ import { checkCalls } from '../../query/check-calls.js';
 import { checkQuery, ensureParser } from '../../sql/index.js';
 import type { CheckedQuery } from '../../sql/index.js';
 import { databaseArg } from '../database-arg.js';
-import { explainOptionNames, explainPrefix, planParameters, statementFacts, statementText } from './explain-statement.js';
+import { EXPLAIN_OPTION_NAMES, explainPrefix, genericPlanCommands, planParameters, statementFacts, statementText } from './explain-statement.js';
 import type { ExplainOptions } from './explain-statement.js';
 import { MAX_WARNINGS, planWarnings, seqScans, summarizePlan } from './plan-summary.js';
 import { renderPlanText } from './plan-text.js';
 import { isExplainedStatement } from './plan-tree.js';
 import type { ExplainedStatement } from './plan-tree.js';
-import { serverVersion } from './server-version.js';
 import { tableRowsFor } from './table-rows.js';
 
 const MAX_SQL_LENGTH = 100_000;
@@ -38,7 +37,7 @@ const explainOutput = z.object({
   database: z.string().describe('The database that planned the query'),
   format: z.enum(['text', 'json']).describe('Which of plan / planText is set'),
   analyzed: z.boolean().describe('True when the query was run (EXPLAIN ANALYZE), then rolled back'),
-  genericPlan: z.boolean().describe('True when the plan was made without parameter values (GENERIC_PLAN), so $n conditions use default estimates'),
+  genericPlan: z.boolean().describe('True when the plan was made without parameter values (a generic plan), so $n conditions use default estimates'),
   summary: summarySchema.describe('The top of the plan at a glance'),
   warnings: z
     .array(
@@ -73,7 +72,7 @@ export const explain = defineTool({
     'Returns a summary (top node, estimated cost and rows; with analyze the actual time, rows, planning and execution time), warnings computed from the plan ' +
     '(sequential scans of large tables, row estimates off by 10x or more, sorts/hashes spilling to disk), and the plan as compact text (default) or as the full JSON. ' +
     'analyze runs the query inside a read-only transaction that is rolled back and stopped at the statement timeout; the query policy of the query tool applies. ' +
-    'Pass values as params ($1, $2...); without them PostgreSQL 16+ makes a generic plan. Use query for the rows themselves.',
+    'Pass values as params ($1, $2...); without them PostgreSQL makes a generic plan (not with analyze). Use query for the rows themselves.',
   scopes: ['postgres:performance'],
   annotations: readOnly({ openWorld: false }),
   input: z.object({
@@ -85,7 +84,7 @@ export const explain = defineTool({
       .array(valueSchema)
       .max(100)
       .default([])
-      .describe('Values for $1, $2, ... in order (strings for dates, numerics and other types); omit to get a generic plan on PostgreSQL 16+'),
+      .describe('Values for $1, $2, ... in order (strings for dates, numerics and other types); omit them for a generic plan'),
     format: z
       .enum(['text', 'json'])
       .default('text')
@@ -115,30 +114,39 @@ export const explain = defineTool({
     return database.read(
       ctx.signal,
       async (session): Promise<ExplainResult> => {
-        const version = await serverVersion(session);
-        const { genericPlan } = planParameters(facts.highestParam, args.params.length, args.analyze, version);
+        const { genericPlan } = planParameters(facts.highestParam, args.params.length, args.analyze);
         const options: ExplainOptions = {
           analyze: args.analyze,
           buffers: args.buffers ?? args.analyze,
           verbose: args.verbose,
           settings: args.settings,
           costs: args.costs,
-          genericPlan,
         };
         const prefix = explainPrefix(options);
         const text = prefix + statement;
         // What runs is what was checked: the exact text, with the server's options and no others.
         await ensureParser();
         const sent = checkQuery(text, { argument: 'sql' });
-        if (!sent.explain || sent.explain.analyze !== options.analyze || sent.explain.options.join() !== explainOptionNames(options).join()) {
+        if (!sent.explain || sent.explain.analyze !== options.analyze || sent.explain.options.join() !== EXPLAIN_OPTION_NAMES.join()) {
           throw new ToolError('`sql` could not be placed behind EXPLAIN as one query; send one SELECT, VALUES or TABLE statement without EXPLAIN.');
         }
         await checkCalls(database, session, sent, 'sql');
         let rows: { 'QUERY PLAN'?: unknown }[];
-        try {
-          rows = await session.query(text, genericPlan ? [] : args.params);
-        } catch (error) {
-          throw withoutPrefix(error, prefix.length);
+        if (genericPlan) {
+          const generic = genericPlanCommands(statement, checked, facts.highestParam, options);
+          try {
+            await session.query(generic.prepare);
+          } catch (error) {
+            throw withoutPrefix(error, generic.prepare.length - statement.length);
+          }
+          await session.query('SET LOCAL plan_cache_mode = force_generic_plan');
+          rows = await session.query(generic.explain);
+        } else {
+          try {
+            rows = await session.query(text, args.params);
+          } catch (error) {
+            throw withoutPrefix(error, prefix.length);
+          }
         }
         const explained = firstStatement(rows[0]?.['QUERY PLAN']);
         const tableRows = await tableRowsFor(session, seqScans(explained), facts.relations);
@@ -188,7 +196,7 @@ function planBody(
   genericPlan: boolean,
 ): Pick<ExplainResult, 'format' | 'plan' | 'planText' | 'notes'> {
   const notes: string[] = [];
-  if (genericPlan) notes.push('No params were given, so PostgreSQL made a generic plan (GENERIC_PLAN): conditions on $n use default selectivity estimates. Pass params for the plan of specific values.');
+  if (genericPlan) notes.push('No params were given, so PostgreSQL made a generic plan: conditions on $n use default selectivity estimates. Pass params for the plan of specific values.');
   if (format === 'json') {
     const size = Buffer.byteLength(JSON.stringify(explained));
     if (size <= room) return { format, plan: explained, ...(notes.length > 0 ? { notes } : {}) };
