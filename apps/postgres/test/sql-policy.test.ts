@@ -365,11 +365,14 @@ describe('parsing', () => {
   });
 
   it('refuses trees too deep to check and recovers its parser afterwards', async () => {
+    const before = checkQuery('select lower($1)');
     const chain = 'select ' + Array.from({ length: 20_000 }, () => '1').join('+');
     expect(refusal(chain)).toMatch(/nested too deeply to check/);
-    // A call that slipped in before the reload is told to retry, not given an internal error.
+    // A call that slipped in before the reload is told to retry, not given an internal error
+    // (a text checked before is still answered from the cache).
     expect(isParserReady()).toBe(false);
-    expect(refusal('select 1')).toMatch(/^`sql` could not be checked: the SQL parser is restarting after a failure\. Retry the call\.$/);
+    expect(checkQuery('select lower($1)')).toBe(before);
+    expect(refusal('select 2 + 40 as not_seen_before')).toMatch(/^`sql` could not be checked: the SQL parser is restarting after a failure\. Retry the call\.$/);
     await ensureParser();
     expect(refusal('select ' + '('.repeat(50_000) + '1' + ')'.repeat(50_000))).toMatch(/nested too deeply to check/);
     await ensureParser();
@@ -396,5 +399,19 @@ describe('parsing', () => {
 
   it('gives the parse tree for other uses', () => {
     expect(parseSql('select 1; select 2').stmts).toHaveLength(2);
+  });
+});
+
+describe('checked statements kept by text', () => {
+  it('answers a repeated text from the cache, keyed by the options that change the verdict', () => {
+    const first = checkQuery('EXPLAIN ANALYZE select 1');
+    expect(checkQuery('EXPLAIN ANALYZE select 1')).toBe(first);
+    expect(() => checkQuery('EXPLAIN ANALYZE select 1', { allowExplainAnalyze: false })).toThrow(/EXPLAIN ANALYZE is not allowed/);
+    expect(checkQuery('EXPLAIN ANALYZE select 1 ')).not.toBe(first);
+  });
+
+  it('never keeps a refusal: the same text is refused again, naming the argument of each call', () => {
+    expect(() => checkQuery('delete from t', { argument: 'query' })).toThrow(/^`query`/);
+    expect(() => checkQuery('delete from t')).toThrow(/^`sql`/);
   });
 });

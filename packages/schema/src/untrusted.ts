@@ -81,12 +81,27 @@ function cleanSource(source: string): string {
  * that does not occur in the text, so the content cannot close the fence early. The text is
  * sanitized as well.
  */
+const NONCE_BYTES = 8;
+/** Random bytes drawn in bulk: one CSPRNG call per 512 fences instead of one per fence. */
+let noncePool = Buffer.alloc(0);
+let nonceOffset = 0;
+
+function nextNonce(): string {
+  if (nonceOffset + NONCE_BYTES > noncePool.length) {
+    noncePool = randomBytes(NONCE_BYTES * 512);
+    nonceOffset = 0;
+  }
+  const nonce = noncePool.toString('hex', nonceOffset, nonceOffset + NONCE_BYTES);
+  nonceOffset += NONCE_BYTES;
+  return nonce;
+}
+
 export function fenceUntrusted(text: string, source: string): string {
   const body = sanitizeText(text);
   const lowerBody = body.toLowerCase();
   let nonce: string;
   do {
-    nonce = randomBytes(8).toString('hex');
+    nonce = nextNonce();
   } while (lowerBody.includes(nonce));
   return [
     `Untrusted data from ${cleanSource(source)} follows between the markers; ` +

@@ -46,18 +46,26 @@ const PORTAL = 'bastion';
 
 /**
  * One call's conversation with PostgreSQL as a single extended-protocol exchange, submitted to the
- * pg client like a query. Statements are appended to it and sent corked, without a Sync between
- * them, so the transaction's opening statements travel with the first statement and its closing
- * ones with the Sync: a call costs two round trips, however its statements are spread. Each
+ * pg client like a query once its first statement is appended. Statements are written corked, each
+ * with the commands appended before it, and without a Sync between them, so the transaction's
+ * opening commands travel with the first statement and its closing ones with the Sync: a call
+ * costs two writes and two round trips, however its statements are spread. Each
  * statement is its own Parse message, which PostgreSQL refuses to hold more than one command.
  *
  * After an error PostgreSQL ignores everything up to the Sync: the exchange sends it at once and
  * fails every statement still waiting, and the connection is ready again at its ReadyForQuery.
  */
+/** The pg client the exchange runs on: it calls submit() once the connection is free. */
+interface Queryable {
+  query(submittable: Exchange): unknown;
+}
+
 export class Exchange {
+  readonly #client: Queryable;
+  #attached = false;
   #connection: Connection | undefined;
-  /** Messages waiting for submit(): the client calls it when the connection is free. */
-  #queued: ((connection: Connection) => void)[] = [];
+  /** Messages not written yet: written together, in one corked batch, by the next #flush(). */
+  #outbox: ((connection: Connection) => void)[] = [];
   readonly #pending: PendingStep[] = [];
   #portalOpen = false;
   /** The columns of the open portal, for the rows of its later batches. */
@@ -67,7 +75,8 @@ export class Exchange {
   #finished: { resolve(): void; reject(error: unknown): void } | undefined;
   readonly #ended: Promise<void>;
 
-  constructor() {
+  constructor(client: Queryable) {
+    this.#client = client;
     let finished!: { resolve(): void; reject(error: unknown): void };
     this.#ended = new Promise<void>((resolve, reject) => {
       finished = { resolve, reject };
@@ -84,10 +93,10 @@ export class Exchange {
 
   /**
    * Runs statements whose results do not matter (BEGIN, SET LOCAL): their rows are dropped, and
-   * their failure fails the statement appended after them.
+   * their failure fails the statement appended after them. They are written with that statement.
    */
   command(text: string): void {
-    this.#send((connection) => {
+    this.#outbox.push((connection) => {
       connection.parse({ text });
       connection.bind({ portal: '', statement: '', values: [] });
       connection.execute({ portal: '', rows: 0 });
@@ -126,10 +135,11 @@ export class Exchange {
    */
   end(commands: readonly string[] = []): Promise<void> {
     if (this.#failure !== undefined || this.#synced) return this.#ended;
-    this.#send((connection) => this.#closePortal(connection));
+    this.#outbox.push((connection) => this.#closePortal(connection));
     for (const text of commands) this.command(text);
-    this.#send((connection) => connection.sync());
+    this.#outbox.push((connection) => connection.sync());
     this.#synced = true;
+    this.#flush();
     return this.#ended;
   }
 
@@ -137,8 +147,9 @@ export class Exchange {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (this.#synced) return Promise.reject(new Error('The exchange has ended; no statement can follow it.'));
     return new Promise<Step>((resolve, reject) => {
-      this.#send(write);
+      this.#outbox.push(write);
       this.#pending.push(this.#step({ collect: true, continues }, resolve, reject));
+      this.#flush();
     });
   }
 
@@ -152,15 +163,22 @@ export class Exchange {
     this.#portalOpen = false;
   }
 
-  #send(write: (connection: Connection) => void): void {
+  /** Writes the outbox in one batch; before the first, hands the exchange to the client. */
+  #flush(): void {
     const connection = this.#connection;
     if (!connection) {
-      this.#queued.push(write);
+      if (!this.#attached) {
+        this.#attached = true;
+        void this.#client.query(this);
+      }
       return;
     }
+    const writes = this.#outbox;
+    if (writes.length === 0) return;
+    this.#outbox = [];
     connection.stream.cork?.();
     try {
-      write(connection);
+      for (const write of writes) write(connection);
     } finally {
       connection.stream.uncork?.();
     }
@@ -175,11 +193,7 @@ export class Exchange {
 
   submit(connection: Connection): void {
     this.#connection = connection;
-    const queued = this.#queued;
-    this.#queued = [];
-    this.#send((target) => {
-      for (const write of queued) write(target);
-    });
+    this.#flush();
   }
 
   handleRowDescription(message: RowDescription): void {

@@ -31,10 +31,9 @@ export class Session {
   /** The exchange the next statement joins: the call's, or a fresh one per statement. */
   #current(): Exchange {
     if (this.#begin && this.#exchange) return this.#exchange;
-    const exchange = new Exchange();
+    const exchange = new Exchange(this.#client as unknown as { query(exchange: Exchange): unknown });
     for (const command of this.#begin ?? []) exchange.command(command);
     this.#exchange = exchange;
-    void this.#client.query(exchange as never);
     return exchange;
   }
 

@@ -19,13 +19,35 @@ export interface CheckQueryOptions {
 
 type Body = Record<string, unknown>;
 
+/**
+ * Checked statements by their exact text and options, most recently used last. The check is a
+ * pure function of both, and agents repeat their queries; the parse trees are shared, so callers
+ * only read them. Long texts are not kept.
+ */
+const checked = new Map<string, CheckedQuery>();
+const CACHE_ENTRIES = 256;
+const CACHE_MAX_LENGTH = 4096;
+
 /** Parses and checks `sql`; throws a ToolError naming what is refused and what would be allowed. */
 export function checkQuery(sql: string, options: CheckQueryOptions = {}): CheckedQuery {
+  const key = `${options.allowExplainAnalyze ?? true}\u0000${sql}`;
+  const hit = checked.get(key);
+  if (hit) {
+    checked.delete(key);
+    checked.set(key, hit);
+    return hit;
+  }
+  let result: CheckedQuery;
   try {
-    return check(sql, options);
+    result = check(sql, options);
   } catch (error) {
     throw forArgument(error, options.argument);
   }
+  if (sql.length <= CACHE_MAX_LENGTH) {
+    checked.set(key, result);
+    if (checked.size > CACHE_ENTRIES) checked.delete(checked.keys().next().value as string);
+  }
+  return result;
 }
 
 function check(sql: string, options: CheckQueryOptions): CheckedQuery {
