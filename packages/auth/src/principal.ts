@@ -19,14 +19,18 @@ export const ANONYMOUS_PRINCIPAL: Principal = Object.freeze({
   scopes: ['*'],
 });
 
-export type AuthenticationResult =
-  | { readonly ok: true; readonly principal: Principal }
-  | {
-      readonly ok: false;
-      readonly status: 401 | 403;
-      readonly message: string;
-      readonly headers?: Readonly<Record<string, string>>;
-    };
+/**
+ * Why a request was turned away: 400 for a malformed credential, 401 for a missing or invalid one,
+ * 403 for missing scopes, 503 when the credential could not be checked right now (never an allow).
+ */
+export interface AuthenticationRefusal {
+  readonly ok: false;
+  readonly status: 400 | 401 | 403 | 503;
+  readonly message: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type AuthenticationResult = { readonly ok: true; readonly principal: Principal } | AuthenticationRefusal;
 
 /** Runs in front of the MCP handler on every HTTP request; it decides before any tool runs. */
 export interface HttpAuthenticator {

@@ -1,0 +1,169 @@
+import { createRemoteJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import { audienceMatcher, configuredUrl } from './resource-url.js';
+import { principalFromClaims, refused } from './token-claims.js';
+import type { TokenCheck } from './token-claims.js';
+
+/** Asymmetric JWS algorithms; a server holding only public keys can verify nothing else. */
+export const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const;
+
+export const DEFAULT_ALGORITHMS: readonly string[] = ASYMMETRIC_ALGORITHMS.filter((alg) => alg !== 'Ed25519');
+
+/** An authorization server whose tokens this server accepts. */
+export interface TrustedIssuer {
+  /** Its issuer identifier, compared exactly with the token's `iss`. */
+  readonly issuer: string;
+  /** Where its signing keys are published; the only place keys are ever fetched from for it. */
+  readonly jwksUrl: string;
+  /** Accepted `aud` values when the IdP cannot put the resource URL there (e.g. `api://bastion`); default: the resource. */
+  readonly audience?: string | readonly string[];
+}
+
+export interface JwksOptions {
+  /** Abort a JWKS fetch after this long. Default 5000. */
+  readonly timeoutMs?: number;
+  /** After a fetch, an unknown `kid` triggers another one only once this has passed. Default 30000. */
+  readonly cooldownMs?: number;
+  /** Refetch keys at least this often, so removed keys stop working. Default 600000. */
+  readonly cacheMaxAgeMs?: number;
+}
+
+export interface JwtVerifierOptions {
+  /** Canonical resource URL of this server. */
+  readonly resource: string;
+  readonly issuers: readonly TrustedIssuer[];
+  readonly algorithms: readonly string[];
+  readonly clockToleranceSeconds: number;
+  readonly maxTokenAgeSeconds?: number;
+  readonly jwks?: JwksOptions;
+  readonly onError?: (error: unknown) => void;
+}
+
+interface IssuerVerifier {
+  readonly issuer: string;
+  readonly keys: JWTVerifyGetKey;
+  readonly audience: (aud: unknown) => boolean;
+  readonly audienceHint: string;
+}
+
+/** `typ` values accepted: RFC 9068 access tokens, and plain JWTs from IdPs that do not set at+jwt. */
+const ACCEPTED_TYPES = new Set(['at+jwt', 'jwt']);
+
+function acceptedType(typ: unknown): boolean {
+  if (typ === undefined) return true;
+  if (typeof typ !== 'string') return false;
+  const lower = typ.toLowerCase();
+  return ACCEPTED_TYPES.has(lower.startsWith('application/') ? lower.slice('application/'.length) : lower);
+}
+
+export function checkedAlgorithms(algorithms: readonly string[]): readonly string[] {
+  if (algorithms.length === 0) throw new Error('algorithms must allow at least one algorithm');
+  const allowed = new Set<string>(ASYMMETRIC_ALGORITHMS);
+  const refusedAlgs = algorithms.filter((alg) => !allowed.has(alg));
+  if (refusedAlgs.length > 0) {
+    throw new Error(
+      `algorithms may only name asymmetric signatures (${ASYMMETRIC_ALGORITHMS.join(', ')}); ` +
+        `"${refusedAlgs.join('", "')}" is not accepted (none and HS* can be forged by anyone who knows the public key)`,
+    );
+  }
+  return [...new Set(algorithms)];
+}
+
+function issuerVerifier(entry: TrustedIssuer, resource: string, jwks: JwksOptions): IssuerVerifier {
+  if (typeof entry.issuer !== 'string' || entry.issuer === '') throw new Error('every issuer needs an issuer identifier');
+  const url = configuredUrl(entry.jwksUrl, `jwksUrl of issuer ${entry.issuer}`);
+  const accepted = entry.audience === undefined ? [resource] : typeof entry.audience === 'string' ? [entry.audience] : [...entry.audience];
+  if (accepted.length === 0 || accepted.some((aud) => aud === '')) throw new Error(`audience of issuer ${entry.issuer} must not be empty`);
+  return {
+    issuer: entry.issuer,
+    // jose caches the set, refetches on an unknown kid after the cooldown (key rotation) and
+    // never follows redirects; it ignores jku, x5u and embedded jwk headers.
+    keys: createRemoteJWKSet(url, {
+      timeoutDuration: jwks.timeoutMs ?? 5_000,
+      cooldownDuration: jwks.cooldownMs ?? 30_000,
+      cacheMaxAge: jwks.cacheMaxAgeMs ?? 600_000,
+    }),
+    audience: audienceMatcher(accepted),
+    audienceHint: accepted.join(' or '),
+  };
+}
+
+/** Refusal text for a jose error: fixed sentences, never jose's own message or any claim value. */
+function describe(error: unknown, onError: ((error: unknown) => void) | undefined): TokenCheck {
+  if (error instanceof errors.JWTExpired) {
+    return refused(error.claim === 'iat' ? 'the token is older than this server accepts' : 'the token has expired');
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.reason === 'missing') return refused(`the token lacks the required ${error.claim} claim`);
+    if (error.claim === 'nbf') return refused('the token is not valid yet');
+    if (error.claim === 'iat') return refused('the token was issued in the future');
+    if (error.claim === 'iss') return refused('the token was issued by an issuer this server does not trust');
+    return refused(`the token's ${error.claim} claim is not acceptable`);
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return refused('the token is signed with an algorithm this server does not accept');
+  if (error instanceof errors.JWSSignatureVerificationFailed) return refused('the token signature is invalid');
+  if (error instanceof errors.JWKSNoMatchingKey) return refused('the token is signed with a key its issuer does not publish');
+  if (error instanceof errors.JWKSMultipleMatchingKeys) return refused('the token does not say which of its issuer\'s keys signed it (kid)');
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JOSENotSupported) {
+    return refused('the token is not a well-formed JWT');
+  }
+  // Anything else means the keys could not be fetched or parsed (timeout, refused, not 200,
+  // not a JWKS): the token cannot be verified, so it is refused.
+  onError?.(error);
+  return refused('the token could not be verified: its issuer\'s signing keys are unavailable right now');
+}
+
+/** Verifies a JWT access token against the trusted issuer its `iss` names. */
+export function jwtVerifier(options: JwtVerifierOptions): (token: string) => Promise<TokenCheck> {
+  if (options.issuers.length === 0) throw new Error('issuers must name at least one trusted issuer');
+  const byIssuer = new Map<string, IssuerVerifier>();
+  for (const entry of options.issuers) {
+    if (byIssuer.has(entry.issuer)) throw new Error(`issuer ${entry.issuer} is configured twice`);
+    byIssuer.set(entry.issuer, issuerVerifier(entry, options.resource, options.jwks ?? {}));
+  }
+  const algorithms = [...options.algorithms];
+  const tolerance = options.clockToleranceSeconds;
+
+  return async (token) => {
+    let unverified: JWTPayload;
+    try {
+      unverified = decodeJwt(token);
+    } catch {
+      return refused('the token is not a well-formed JWT');
+    }
+    const verifier = typeof unverified.iss === 'string' ? byIssuer.get(unverified.iss) : undefined;
+    if (!verifier) return refused('the token was issued by an issuer this server does not trust');
+    try {
+      const { payload, protectedHeader } = await jwtVerify(token, verifier.keys, {
+        issuer: verifier.issuer,
+        algorithms,
+        clockTolerance: tolerance,
+        requiredClaims: ['exp', 'sub'],
+        ...(options.maxTokenAgeSeconds !== undefined ? { maxTokenAge: options.maxTokenAgeSeconds } : {}),
+      });
+      if (!acceptedType(protectedHeader.typ)) return refused('the token is not an access token (its typ header)');
+      // jose checks iat only together with maxTokenAge; a token from the future is refused anyway.
+      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + tolerance) {
+        return refused('the token was issued in the future');
+      }
+      if (!verifier.audience(payload.aud)) {
+        return refused(`the token is not meant for this server: its audience must be ${verifier.audienceHint}`);
+      }
+      return principalFromClaims(payload);
+    } catch (error) {
+      return describe(error, options.onError);
+    }
+  };
+}
