@@ -1,8 +1,12 @@
-import { createRemoteJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { audienceMatcher, configuredUrl } from './resource-url.js';
 import { principalFromClaims, refused } from './token-claims.js';
 import type { TokenCheck } from './token-claims.js';
+
+type Jose = typeof import('jose');
+let jose: Promise<Jose> | undefined;
+/** jose costs ~80 ms to load: servers load it with the first token, not at start (stdio never does). */
+const loadJose = (): Promise<Jose> => (jose ??= import('jose'));
 
 /** Asymmetric JWS algorithms; a server holding only public keys can verify nothing else. */
 export const ASYMMETRIC_ALGORITHMS = [
@@ -53,7 +57,8 @@ export interface JwtVerifierOptions {
 
 interface IssuerVerifier {
   readonly issuer: string;
-  readonly keys: JWTVerifyGetKey;
+  /** The issuer's key set, made on first use (jose's cache lives in it). */
+  keys(): Promise<JWTVerifyGetKey>;
   readonly audience: (aud: unknown) => boolean;
   readonly audienceHint: string;
 }
@@ -86,22 +91,26 @@ function issuerVerifier(entry: TrustedIssuer, resource: string, jwks: JwksOption
   const url = configuredUrl(entry.jwksUrl, `jwksUrl of issuer ${entry.issuer}`);
   const accepted = entry.audience === undefined ? [resource] : typeof entry.audience === 'string' ? [entry.audience] : [...entry.audience];
   if (accepted.length === 0 || accepted.some((aud) => aud === '')) throw new Error(`audience of issuer ${entry.issuer} must not be empty`);
+  let keys: Promise<JWTVerifyGetKey> | undefined;
   return {
     issuer: entry.issuer,
     // jose caches the set, refetches on an unknown kid after the cooldown (key rotation) and
     // never follows redirects; it ignores jku, x5u and embedded jwk headers.
-    keys: createRemoteJWKSet(url, {
-      timeoutDuration: jwks.timeoutMs ?? 5_000,
-      cooldownDuration: jwks.cooldownMs ?? 30_000,
-      cacheMaxAge: jwks.cacheMaxAgeMs ?? 600_000,
-    }),
+    keys: () =>
+      (keys ??= loadJose().then(({ createRemoteJWKSet }) =>
+        createRemoteJWKSet(url, {
+          timeoutDuration: jwks.timeoutMs ?? 5_000,
+          cooldownDuration: jwks.cooldownMs ?? 30_000,
+          cacheMaxAge: jwks.cacheMaxAgeMs ?? 600_000,
+        }),
+      )),
     audience: audienceMatcher(accepted),
     audienceHint: accepted.join(' or '),
   };
 }
 
 /** Refusal text for a jose error: fixed sentences, never jose's own message or any claim value. */
-function describe(error: unknown, onError: ((error: unknown) => void) | undefined): TokenCheck {
+function describe({ errors }: Jose, error: unknown, onError: ((error: unknown) => void) | undefined): TokenCheck {
   if (error instanceof errors.JWTExpired) {
     return refused(error.claim === 'iat' ? 'the token is older than this server accepts' : 'the token has expired');
   }
@@ -137,16 +146,17 @@ export function jwtVerifier(options: JwtVerifierOptions): (token: string) => Pro
   const tolerance = options.clockToleranceSeconds;
 
   return async (token) => {
+    const library = await loadJose();
     let unverified: JWTPayload;
     try {
-      unverified = decodeJwt(token);
+      unverified = library.decodeJwt(token);
     } catch {
       return refused('the token is not a well-formed JWT');
     }
     const verifier = typeof unverified.iss === 'string' ? byIssuer.get(unverified.iss) : undefined;
     if (!verifier) return refused('the token was issued by an issuer this server does not trust');
     try {
-      const { payload, protectedHeader } = await jwtVerify(token, verifier.keys, {
+      const { payload, protectedHeader } = await library.jwtVerify(token, await verifier.keys(), {
         issuer: verifier.issuer,
         algorithms,
         clockTolerance: tolerance,
@@ -163,7 +173,7 @@ export function jwtVerifier(options: JwtVerifierOptions): (token: string) => Pro
       }
       return principalFromClaims(payload);
     } catch (error) {
-      return describe(error, options.onError);
+      return describe(library, error, options.onError);
     }
   };
 }

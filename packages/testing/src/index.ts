@@ -11,3 +11,5 @@ export { runConformance } from './conformance.js';
 export { runManifestChecks } from './manifests.js';
 export { renderReadmeSections, syncReadme } from './readme.js';
 export type { ConformanceOptions } from './conformance.js';
+export { RESOURCE as LOCAL_ISSUER_RESOURCE, closedPortUrl, epochSeconds, startLocalIssuer, startRecordingServer } from './local-issuer.js';
+export type { LocalIssuer, LocalServer, MintOptions, RecordedCall } from './local-issuer.js';

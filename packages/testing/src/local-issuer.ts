@@ -4,6 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { CryptoKey, JWK, JWTPayload, JWTHeaderParameters } from 'jose';
 
+// A local authorization server for tests of HTTP authentication: real keys, a real JWKS on
+// 127.0.0.1, real signed tokens, and a server that records every request made to it.
+
+/** The audience tokens carry by default. */
 export const RESOURCE = 'https://mcp.example.com/mcp';
 
 export interface RecordedCall {
@@ -98,9 +102,10 @@ const now = () => Math.floor(Date.now() / 1000);
 
 /**
  * A real authorization server stand-in: jose-generated keys, a JWKS served on 127.0.0.1 and
- * tokens signed with those keys. Default claims make a valid access token for RESOURCE.
+ * tokens signed with those keys. Default claims make a valid access token for `resource`
+ * (default RESOURCE) with `scope` (default items:read items:write).
  */
-export async function startLocalIssuer(): Promise<LocalIssuer> {
+export async function startLocalIssuer(setup: { resource?: string; scope?: string } = {}): Promise<LocalIssuer> {
   const keys = new Map<string, SigningKey>();
   const published = new Set<string>();
   let failing = false;
@@ -135,10 +140,10 @@ export async function startLocalIssuer(): Promise<LocalIssuer> {
       if (!key) throw new Error(`no key ${kid}`);
       const claims: Record<string, unknown> = {
         iss: issuer,
-        aud: RESOURCE,
+        aud: setup.resource ?? RESOURCE,
         sub: 'alice',
         client_id: 'client-1',
-        scope: 'items:read items:write',
+        scope: setup.scope ?? 'items:read items:write',
         iat: now(),
         exp: now() + 300,
         jti: Math.random().toString(36).slice(2),

@@ -26,6 +26,25 @@ export const coreSettingsSchema = z.object({
   sessionIdleSeconds: z.number().int().min(10).max(86_400).default(1_800),
   insecureNoAuth: z.boolean().default(false),
   stateKey: secret({ minLength: 32 }).optional(),
+  corsOrigins: z
+    .array(
+      z.string().refine((value) => URL.canParse(value) && new URL(value).origin === value.replace(/\/$/, ''), {
+        error: 'each origin is scheme://host[:port], e.g. https://app.example.com, with no path',
+      }),
+    )
+    .default([]),
+  resourceUrl: z.string().min(1).optional(),
+  authIssuers: z.array(z.string().min(1)).default([]),
+  authJwksUrls: z.array(z.string().min(1)).default([]),
+  authAudience: z.string().min(1).optional(),
+  authServers: z.array(z.string().min(1)).default([]),
+  authAlgorithms: z.array(z.string().min(1)).optional(),
+  authRequiredScopes: z.array(z.string().min(1)).default([]),
+  introspectionUrl: z.string().min(1).optional(),
+  introspectionClientId: z.string().min(1).optional(),
+  introspectionClientSecret: secret().optional(),
+  apiKeys: z.array(z.string().min(1)).default([]),
+  apiKeyHeader: z.boolean().default(false),
 });
 
 export type CoreSettings = z.output<typeof coreSettingsSchema>;
@@ -44,6 +63,7 @@ const TRANSPORT = 'Transport';
 const TOOLS = 'Tools';
 const LIMITS = 'Limits';
 const LOGGING = 'Logging and audit';
+const AUTH = 'Authentication (HTTP)';
 
 const INFO: Record<keyof CoreSettings, CoreSettingInfo> = {
   transport: { flag: 'transport', env: 'BASTION_TRANSPORT', kind: 'string', group: TRANSPORT, placeholder: 'stdio|http', description: 'stdio for a desktop host; http to serve Streamable HTTP' },
@@ -57,6 +77,19 @@ const INFO: Record<keyof CoreSettings, CoreSettingInfo> = {
   sessionIdleSeconds: { flag: 'session-idle-seconds', env: 'BASTION_SESSION_IDLE_SECONDS', kind: 'number', group: TRANSPORT, placeholder: 's', description: 'Close a 2025-11-25 HTTP session after this long without requests' },
   insecureNoAuth: { flag: 'insecure-no-auth', env: 'BASTION_INSECURE_NO_AUTH', kind: 'boolean', group: TRANSPORT, description: 'Serve HTTP on a non-loopback address without authentication (unsafe)' },
   stateKey: { env: 'BASTION_STATE_KEY', kind: 'string', group: TRANSPORT, secret: true, description: 'Key (32+ chars) sealing multi-round-trip state; set the same key on every replica' },
+  corsOrigins: { flag: 'cors-origins', env: 'BASTION_CORS_ORIGINS', kind: 'list', group: TRANSPORT, placeholder: 'a,b', description: 'Browser origins (https://app.example.com) allowed cross-origin requests; CORS is off without it' },
+  resourceUrl: { flag: 'resource-url', env: 'BASTION_RESOURCE_URL', kind: 'string', group: AUTH, placeholder: 'url', description: "This server's canonical URL as clients reach it (https://mcp.example.com/mcp); tokens must name it as their audience" },
+  authIssuers: { flag: 'auth-issuers', env: 'BASTION_AUTH_ISSUERS', kind: 'list', group: AUTH, placeholder: 'a,b', description: 'Issuers (iss) whose bearer JWTs are accepted' },
+  authJwksUrls: { flag: 'auth-jwks-urls', env: 'BASTION_AUTH_JWKS_URLS', kind: 'list', group: AUTH, placeholder: 'a,b', description: 'The JWKS URL of each issuer, in the same order; keys are fetched from these only' },
+  authAudience: { flag: 'auth-audience', env: 'BASTION_AUTH_AUDIENCE', kind: 'string', group: AUTH, placeholder: 'aud', description: 'The audience tokens must carry, when the identity provider cannot use the resource URL' },
+  authServers: { flag: 'auth-servers', env: 'BASTION_AUTH_SERVERS', kind: 'list', group: AUTH, placeholder: 'a,b', description: 'Authorization servers named in the protected resource metadata (default: the issuers)' },
+  authAlgorithms: { flag: 'auth-algorithms', env: 'BASTION_AUTH_ALGORITHMS', kind: 'list', group: AUTH, placeholder: 'a,b', description: 'JWS algorithms accepted (default RS*, PS*, ES*, EdDSA; never none or HS*)' },
+  authRequiredScopes: { flag: 'auth-required-scopes', env: 'BASTION_AUTH_REQUIRED_SCOPES', kind: 'list', group: AUTH, placeholder: 'a,b', description: 'Scopes every request needs, besides those of the tool it calls' },
+  introspectionUrl: { flag: 'introspection-url', env: 'BASTION_INTROSPECTION_URL', kind: 'string', group: AUTH, placeholder: 'url', description: 'RFC 7662 introspection endpoint for opaque tokens' },
+  introspectionClientId: { flag: 'introspection-client-id', env: 'BASTION_INTROSPECTION_CLIENT_ID', kind: 'string', group: AUTH, placeholder: 'id', description: 'Client id this server authenticates to the introspection endpoint with' },
+  introspectionClientSecret: { env: 'BASTION_INTROSPECTION_CLIENT_SECRET', kind: 'string', group: AUTH, secret: true, description: 'Its client secret' },
+  apiKeys: { env: 'BASTION_API_KEYS', kind: 'list', group: AUTH, placeholder: 'name:sha256:scopes,...', description: 'Static API keys as name:sha256-hex:space-separated-scopes entries (--generate-api-key makes one)' },
+  apiKeyHeader: { flag: 'api-key-header', env: 'BASTION_API_KEY_HEADER', kind: 'boolean', group: AUTH, description: 'Also accept an API key in X-API-Key' },
   readOnly: { flag: 'read-only', env: 'BASTION_READ_ONLY', kind: 'boolean', group: TOOLS, description: 'Offer only tools whose annotations say they are read-only' },
   toolsets: { flag: 'toolsets', env: 'BASTION_TOOLSETS', kind: 'list', group: TOOLS, placeholder: 'a,b|all', description: 'Toolsets to enable (default: the connector\'s default toolsets)' },
   tools: { flag: 'tools', env: 'BASTION_TOOLS', kind: 'list', group: TOOLS, placeholder: 'a,b', description: 'Offer exactly these tools (overrides --toolsets)' },

@@ -4,6 +4,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { ConfigProblem } from '../errors.js';
+import { authConfigured, authOptionsFrom } from './auth-settings.js';
 import { CORE_SETTINGS, coreSettingsSchema } from './core-settings.js';
 import type { CoreSettings } from './core-settings.js';
 import { connectorSettings } from './connector-settings.js';
@@ -176,7 +177,9 @@ export function loadConfig<ConnectorConfig>(
 
   if (core.success) {
     const { transport, host, insecureNoAuth } = core.data;
-    if (transport === 'http' && !isLoopback(host) && !options.httpAuthConfigured && !insecureNoAuth) {
+    problems.push(...authOptionsFrom(core.data).problems);
+    const authenticated = options.httpAuthConfigured === true || authConfigured(core.data);
+    if (transport === 'http' && !isLoopback(host) && !authenticated && !insecureNoAuth) {
       problems.push({
         setting: '--host / BASTION_HOST',
         message:

@@ -1,8 +1,9 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ANONYMOUS_PRINCIPAL } from '@bastion-mcp/auth';
-import type { HttpAuthenticator, Principal } from '@bastion-mcp/auth';
+import { ANONYMOUS_PRINCIPAL, hasScopes, protectedResourceMetadata } from '@bastion-mcp/auth';
+import type { BearerAuthenticator, HttpAuthenticator, Principal } from '@bastion-mcp/auth';
+import { authenticatorFrom, authorizationServersOf } from '../config/auth-settings.js';
 import { hostHeaderValidation, originValidation, toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
 import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
 import type { AuthInfo } from '@modelcontextprotocol/server';
@@ -10,6 +11,7 @@ import { isLoopback } from '../config/load-config.js';
 import type { Runtime } from '../runtime.js';
 import { authInfoFor, createServerFactory } from '../server/server-factory.js';
 import { LegacySessions } from './legacy-sessions.js';
+import { corsPolicy } from './cors.js';
 import { readJsonBody } from './read-body.js';
 
 export const MCP_PATH = '/mcp';
@@ -23,11 +25,15 @@ export interface HttpHandle {
 }
 
 export interface HttpOptions {
-  /** Runs before the MCP handler; absent means anonymous access (loopback binds only). */
+  /** Runs before the MCP handler; by default the one the settings configure, else anonymous access (loopback binds only). */
   authenticator?: HttpAuthenticator;
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+function isBearer(authenticator: HttpAuthenticator | undefined): authenticator is BearerAuthenticator {
+  return authenticator !== undefined && 'metadataUrls' in authenticator && 'insufficientScope' in authenticator;
+}
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -80,18 +86,52 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
     allowedHosts.push(hostNameOf(settings.host));
   }
   const checkHost = hostHeaderValidation(allowedHosts);
-  const checkOrigin = originValidation([...LOOPBACK_NAMES, ...settings.allowedOrigins]);
+
+
+  const authenticator =
+    options.authenticator ??
+    authenticatorFrom(settings, ({ source, error }) => logger.warn({ source, err: error }, `${source} request failed; tokens that need it are refused`));
+  if (!authenticator && settings.insecureNoAuth) {
+    logger.warn({ host: settings.host }, 'serving HTTP WITHOUT AUTHENTICATION (--insecure-no-auth): anyone who can reach this address can call every tool');
+  }
+  const bearer = isBearer(authenticator) ? authenticator : undefined;
+  const offered = [...runtime.tools.map((prepared) => prepared.tool), ...runtime.connector.resources, ...runtime.connector.prompts];
+  const connectorScopes = [...new Set(offered.flatMap((item) => item.scopes))];
+  const authorizationServers = authorizationServersOf(settings);
+  // RFC 9728: where clients learn which authorization server issues tokens for this resource.
+  const metadata =
+    bearer && authorizationServers.length > 0
+      ? {
+          paths: new Set(bearer.metadataUrls.paths),
+          body: protectedResourceMetadata({
+            resource: bearer.resource,
+            authorizationServers,
+            scopesSupported: connectorScopes.filter((scope) => scope !== '*'),
+            resourceName: runtime.connector.title ?? `bastion-${runtime.connector.name}`,
+          }),
+        }
+      : undefined;
+  const cors = corsPolicy(settings.corsOrigins);
+  const checkOrigin = originValidation([...LOOPBACK_NAMES, ...settings.allowedOrigins, ...cors.hostnames]);
 
   let draining = false;
   let inFlight = 0;
   let idle: (() => void) | undefined;
 
   async function authenticate(request: IncomingMessage, response: ServerResponse): Promise<Principal | undefined> {
-    if (!options.authenticator) return ANONYMOUS_PRINCIPAL;
-    const result = await options.authenticator.authenticate(request);
-    if (result.ok) return result.principal;
-    sendJson(response, result.status, jsonRpcError(-32001, result.message), { ...result.headers });
-    return undefined;
+    if (!authenticator) return ANONYMOUS_PRINCIPAL;
+    const result = await authenticator.authenticate(request);
+    if (!result.ok) {
+      sendJson(response, result.status, jsonRpcError(-32001, result.message), { ...result.headers });
+      return undefined;
+    }
+    // A valid token that grants nothing here is refused with every scope that would grant something.
+    if (bearer && !offered.some((item) => hasScopes(result.principal.scopes, item.scopes))) {
+      const refusal = bearer.insufficientScope(connectorScopes);
+      sendJson(response, refusal.status, jsonRpcError(-32001, refusal.message), { ...refusal.headers });
+      return undefined;
+    }
+    return result.principal;
   }
 
   async function handleMcp(request: IncomingMessage & { auth?: AuthInfo }, response: ServerResponse): Promise<void> {
@@ -130,7 +170,12 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
   const server = createServer(
     { maxHeaderSize: 16 * 1024, requestTimeout: 300_000, headersTimeout: 30_000, keepAliveTimeout: 5_000 },
     (request, response) => {
-      const path = (request.url ?? '/').split('?', 1)[0];
+      const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
+      if (!cors.apply(request, response)) return;
+      if (metadata?.paths.has(path) && (request.method === 'GET' || request.method === 'HEAD')) {
+        sendJson(response, 200, metadata.body, { 'cache-control': 'public, max-age=300' });
+        return;
+      }
       if (path === HEALTH_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
         sendJson(response, draining ? 503 : 200, {
           status: draining ? 'draining' : 'ok',
