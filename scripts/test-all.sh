@@ -8,6 +8,18 @@ export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 
 . scripts/lib-pnpm.sh
 
+# The shared rate-limit tests run against a real redis-server (Debian's package).
+if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test-all: installing redis-server from Debian's packages" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null || exit 1
+  else
+    echo "test-all: redis-server is missing; install it (apt-get install -y --no-install-recommends redis-server) and run again" >&2
+    exit 1
+  fi
+fi
+
 pnpm install --frozen-lockfile || exit 1
 pnpm build || exit 1
 find packages apps -maxdepth 2 -name .vitest-report.json -delete

@@ -13,6 +13,10 @@ import { prepareTool } from './tools/prepare-tool.js';
 import type { PreparedTool } from './tools/prepare-tool.js';
 import type { ResponseBudget } from './tools/tool-context.js';
 import type { SealedState } from './tools/tool-context-factory.js';
+import type { ConcurrencyLimiter } from './limits/concurrency-limiter.js';
+import type { RateLimiter } from './limits/types.js';
+import type { Policy } from './policy/types.js';
+import { unrestrictedPolicy } from './policy/unrestricted.js';
 
 /** One process's worth of connector state: shared by every server instance the SDK creates. */
 export interface Runtime<Ctx> {
@@ -25,6 +29,12 @@ export interface Runtime<Ctx> {
   readonly budget: ResponseBudget;
   readonly notifier: NotifierHub;
   readonly stateCodec: RequestStateCodec<SealedState>;
+  /** Who may see and call what (BASTION_POLICY), on top of the principal's scopes. */
+  readonly policy: Policy;
+  /** Per-principal and per-tool call budgets; `kind: 'off'` when none is configured. */
+  readonly rateLimiter: RateLimiter;
+  /** Calls one principal may have running at once, when configured. */
+  readonly concurrency: ConcurrencyLimiter | undefined;
   /** Aborted when shutdown stops waiting for in-flight calls. */
   readonly stopSignal: AbortSignal;
   stop(): void;
@@ -51,6 +61,8 @@ export async function createRuntime<Ctx>(
     unavailable: (tool) => connector.unavailable(tool as never, loaded.connector),
   });
   const tools = selected.map((tool) => prepareTool(tool));
+  const policy = settings.policy ? await loadToolPolicy(settings.policy, tools) : unrestrictedPolicy;
+  const { rateLimiter, concurrency } = await createLimits(settings, logger);
   const audit = createAuditLog({ logger, ...(settings.auditLog ? { file: settings.auditLog } : {}) });
   let context: Ctx;
   try {
@@ -58,6 +70,7 @@ export async function createRuntime<Ctx>(
     assertContextKeys(context, connector.name);
   } catch (error) {
     await audit.close();
+    await rateLimiter.close();
     throw error;
   }
   const stopper = new AbortController();
@@ -77,6 +90,9 @@ export async function createRuntime<Ctx>(
     budget: { maxBytes: settings.maxResultBytes, maxItems: settings.maxResultItems },
     notifier: new NotifierHub(),
     stateCodec,
+    policy,
+    rateLimiter,
+    concurrency,
     stopSignal: stopper.signal,
     stop: () => stopper.abort(new Error('server shutting down')),
     async close() {
@@ -85,8 +101,46 @@ export async function createRuntime<Ctx>(
       try {
         await connector.closeContext(context);
       } finally {
+        await rateLimiter.close();
         await audit.close();
       }
     },
   };
 }
+
+/** The policy file, checked against the selected tools: a name it uses that matches none is a config error. */
+async function loadToolPolicy<Ctx>(path: string, tools: readonly PreparedTool<Ctx>[]): Promise<Policy> {
+  // Loaded only with a policy: the YAML parser is not start-up cost for everyone.
+  const { loadPolicyFile } = await import('./policy/load-policy.js');
+  const policy = await loadPolicyFile(path);
+  policy.verifyTools(tools.map(({ tool, definition }) => ({ ...tool, inputProperties: Object.keys(definition.inputSchema.properties ?? {}) })));
+  return policy;
+}
+
+/** Rate and concurrency limits as configured; nothing is loaded or connected without them. */
+async function createLimits(settings: CoreSettings, logger: Logger): Promise<{ rateLimiter: RateLimiter; concurrency: ConcurrencyLimiter | undefined }> {
+  const { createRateLimiter, createConcurrencyLimiter } = settings.rateLimit || settings.toolRateLimit || settings.maxInFlight
+    ? await import('./limits/index.js')
+    : { createRateLimiter: undefined, createConcurrencyLimiter: undefined };
+  const rateLimiter: RateLimiter =
+    createRateLimiter && (settings.rateLimit || settings.toolRateLimit)
+      ? createRateLimiter({
+          ...(settings.rateLimit ? { perPrincipal: settings.rateLimit } : {}),
+          ...(settings.toolRateLimit ? { perTool: settings.toolRateLimit } : {}),
+          ...(settings.redisUrl ? { redisUrl: settings.redisUrl } : {}),
+          onError: (error) => logger.warn({ err: error }, 'the shared rate-limit store failed; calls are refused until it is back'),
+        })
+      : OFF_LIMITER;
+  if (rateLimiter.kind === 'redis') {
+    await rateLimiter.ready().catch((error: unknown) => logger.warn({ err: error }, 'the shared rate-limit store is not reachable yet; calls are refused until it is'));
+  }
+  const concurrency = createConcurrencyLimiter && settings.maxInFlight ? createConcurrencyLimiter({ maxInFlight: settings.maxInFlight }) : undefined;
+  return { rateLimiter, concurrency };
+}
+
+const OFF_LIMITER: RateLimiter = Object.freeze({
+  kind: 'off' as const,
+  take: () => Promise.resolve({ allowed: true as const }),
+  ready: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+});

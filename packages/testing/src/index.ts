@@ -13,3 +13,5 @@ export { renderReadmeSections, syncReadme } from './readme.js';
 export type { ConformanceOptions } from './conformance.js';
 export { RESOURCE as LOCAL_ISSUER_RESOURCE, closedPortUrl, epochSeconds, startLocalIssuer, startRecordingServer } from './local-issuer.js';
 export type { LocalIssuer, LocalServer, MintOptions, RecordedCall } from './local-issuer.js';
+export { TEST_REDIS_PASSWORD, findRedisServer, freePort, startRedis } from './local-redis.js';
+export type { RedisProcess } from './local-redis.js';

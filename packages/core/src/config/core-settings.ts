@@ -1,5 +1,6 @@
 import { secret } from '@bastion-mcp/auth';
 import { LOG_LEVELS } from '@bastion-mcp/logging';
+import { rateSpecSchema } from '../limits/rate.js';
 import { z } from 'zod';
 import type { Setting, SettingKind } from './setting.js';
 
@@ -45,6 +46,11 @@ export const coreSettingsSchema = z.object({
   introspectionClientSecret: secret().optional(),
   apiKeys: z.array(z.string().min(1)).default([]),
   apiKeyHeader: z.boolean().default(false),
+  policy: z.string().min(1).optional(),
+  redisUrl: secret({ prefixes: ['redis://', 'rediss://'] }).optional(),
+  rateLimit: rateSpecSchema.optional(),
+  toolRateLimit: rateSpecSchema.optional(),
+  maxInFlight: z.number().int().min(1).max(100_000).optional(),
 });
 
 export type CoreSettings = z.output<typeof coreSettingsSchema>;
@@ -64,6 +70,7 @@ const TOOLS = 'Tools';
 const LIMITS = 'Limits';
 const LOGGING = 'Logging and audit';
 const AUTH = 'Authentication (HTTP)';
+const POLICY = 'Policy and limits';
 
 const INFO: Record<keyof CoreSettings, CoreSettingInfo> = {
   transport: { flag: 'transport', env: 'BASTION_TRANSPORT', kind: 'string', group: TRANSPORT, placeholder: 'stdio|http', description: 'stdio for a desktop host; http to serve Streamable HTTP' },
@@ -90,6 +97,11 @@ const INFO: Record<keyof CoreSettings, CoreSettingInfo> = {
   introspectionClientSecret: { env: 'BASTION_INTROSPECTION_CLIENT_SECRET', kind: 'string', group: AUTH, secret: true, description: 'Its client secret' },
   apiKeys: { env: 'BASTION_API_KEYS', kind: 'list', group: AUTH, placeholder: 'name:sha256:scopes,...', description: 'Static API keys as name:sha256-hex:space-separated-scopes entries (--generate-api-key makes one)' },
   apiKeyHeader: { flag: 'api-key-header', env: 'BASTION_API_KEY_HEADER', kind: 'boolean', group: AUTH, description: 'Also accept an API key in X-API-Key' },
+  policy: { flag: 'policy', env: 'BASTION_POLICY', kind: 'string', group: POLICY, placeholder: 'file', description: 'Policy file (YAML or JSON): per principal or scope, allowed and denied tools, read-only, argument constraints (docs/policy-format.md)' },
+  rateLimit: { flag: 'rate-limit', env: 'BASTION_RATE_LIMIT', kind: 'string', group: POLICY, placeholder: 'n/unit', description: 'Calls per principal, e.g. 600/min or "10/s burst=20" (429 with Retry-After above it)' },
+  toolRateLimit: { flag: 'tool-rate-limit', env: 'BASTION_TOOL_RATE_LIMIT', kind: 'string', group: POLICY, placeholder: 'n/unit', description: 'Calls per principal to any one tool, e.g. 60/min' },
+  maxInFlight: { flag: 'max-in-flight', env: 'BASTION_MAX_IN_FLIGHT', kind: 'number', group: POLICY, placeholder: 'n', description: 'Most calls one principal may have running at once, per replica' },
+  redisUrl: { env: 'BASTION_REDIS_URL', kind: 'string', group: POLICY, secret: true, description: 'redis:// URL shared by replicas for the rate limits (memory, per replica, without it)' },
   readOnly: { flag: 'read-only', env: 'BASTION_READ_ONLY', kind: 'boolean', group: TOOLS, description: 'Offer only tools whose annotations say they are read-only' },
   toolsets: { flag: 'toolsets', env: 'BASTION_TOOLSETS', kind: 'list', group: TOOLS, placeholder: 'a,b|all', description: 'Toolsets to enable (default: the connector\'s default toolsets)' },
   tools: { flag: 'tools', env: 'BASTION_TOOLS', kind: 'list', group: TOOLS, placeholder: 'a,b', description: 'Offer exactly these tools (overrides --toolsets)' },

@@ -1,7 +1,7 @@
-import { hasScopes } from '@bastion-mcp/auth';
 import type { Principal } from '@bastion-mcp/auth';
 import { McpServer, ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { AuthInfo, McpRequestContext, McpServerFactory, RequestStateCodec, ServerCapabilities } from '@modelcontextprotocol/server';
+import type { PrincipalPolicy } from '../policy/types.js';
 import type { Runtime } from '../runtime.js';
 import { executeTool } from '../tools/execute-tool.js';
 import type { CallScope, SealedState } from '../tools/tool-context-factory.js';
@@ -12,19 +12,27 @@ import { registerPrompts, registerResources } from './register-resources.js';
 /** `http-session` instances live as long as a 2025-11-25 HTTP session; `http` ones for one request. */
 export type TransportKind = 'stdio' | 'memory' | 'http' | 'http-session';
 
-/** HTTP authentication hands the principal to the SDK inside AuthInfo.extra. */
-export function authInfoFor(principal: Principal): AuthInfo {
+/**
+ * HTTP authentication hands the principal (and its policy, narrowed by the request's headers) to
+ * the SDK inside AuthInfo.extra. The token itself stays out: nothing after authentication sees it.
+ */
+export function authInfoFor(principal: Principal, policy?: PrincipalPolicy): AuthInfo {
   return {
     token: '',
     clientId: principal.clientId ?? principal.id,
     scopes: [...principal.scopes],
-    extra: { principal },
+    extra: { principal, ...(policy ? { policy } : {}) },
   };
 }
 
 function principalFrom(authInfo: AuthInfo | undefined): Principal | undefined {
   const candidate = authInfo?.extra?.principal as Principal | undefined;
   return candidate && typeof candidate.id === 'string' ? candidate : undefined;
+}
+
+function policyFrom(authInfo: AuthInfo | undefined): PrincipalPolicy | undefined {
+  const candidate = authInfo?.extra?.policy as PrincipalPolicy | undefined;
+  return candidate && typeof candidate.toolVisible === 'function' ? candidate : undefined;
 }
 
 function capabilitiesOf(runtime: Runtime<unknown>): ServerCapabilities {
@@ -42,7 +50,7 @@ function capabilitiesOf(runtime: Runtime<unknown>): ServerCapabilities {
 /**
  * The SDK calls this once per HTTP request and once per stdio connection. It is cheap: tools
  * arrive prepared (schemas converted once at start) and only those the principal may use are
- * registered, so a tool outside the caller's scopes is as absent as an unknown one.
+ * registered, so a tool outside the caller's scopes or policy is as absent as an unknown one.
  */
 export function createServerFactory<Ctx>(
   runtime: Runtime<Ctx>,
@@ -54,6 +62,7 @@ export function createServerFactory<Ctx>(
   const capabilities = capabilitiesOf(runtime as Runtime<unknown>);
   return (request: McpRequestContext) => {
     const principal = principalFrom(request.authInfo) ?? defaultPrincipal;
+    const policy = policyFrom(request.authInfo) ?? runtime.policy.forPrincipal(principal);
     const server = new McpServer(
       { name: `bastion-${connector.name}`, version: connector.version, ...(connector.title ? { title: connector.title } : {}) },
       {
@@ -70,6 +79,8 @@ export function createServerFactory<Ctx>(
       audit: runtime.audit,
       budget: runtime.budget,
       principal,
+      policy,
+      limits: runtime,
       transport: transport === 'http-session' ? 'http' : transport,
       era: request.era,
       notify: runtime.notifier,
@@ -80,7 +91,8 @@ export function createServerFactory<Ctx>(
     };
     for (const prepared of runtime.tools) {
       const { tool } = prepared;
-      if (!hasScopes(principal.scopes, tool.scopes)) continue;
+      // The principal's scopes and the policy decide; a tool it may not use is as absent as an unknown one.
+      if (!policy.toolVisible(tool)) continue;
       server.registerTool(
         tool.name,
         {

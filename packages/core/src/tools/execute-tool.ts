@@ -4,6 +4,8 @@ import { InvalidCursorError, checkInputHygiene, fenceUntrusted, sanitizeText } f
 import { isInputRequiredResult } from '@modelcontextprotocol/server';
 import type { CallToolResult, InputRequiredResult, ServerContext } from '@modelcontextprotocol/server';
 import { ToolError, UpstreamError } from '../errors.js';
+import { takeCallLimits } from '../limits/call-limits.js';
+import type { PolicyTool } from '../policy/types.js';
 import { applyBudget, readContinuation } from './budget.js';
 import { isToolContent } from './content.js';
 import { parseSyncFirst } from './prepare-tool.js';
@@ -69,6 +71,8 @@ export async function executeTool<Ctx>(
   let resultBytes: number | undefined;
   let truncated: boolean | undefined;
   let upstreamRequestId: string | undefined;
+  let policyDecision: string | undefined;
+  let release: (() => void) | undefined;
   const context = createToolContext(tool.name, sdkContext, scope);
   try {
     const hygiene = checkInputHygiene(rawArgs ?? {});
@@ -83,6 +87,25 @@ export async function executeTool<Ctx>(
     }
 
     let args = parsed.value as Record<string, unknown>;
+    const decision = scope.policy.checkCall(policyToolOf(prepared), args);
+    if (!decision.allowed) {
+      outcome = 'denied';
+      policyDecision = `denied by ${decision.rule}`;
+      errorMessage = decision.hidden ? `Tool ${tool.name} not found` : `${tool.name} is not allowed here: ${decision.reason}`;
+      return errorResult(errorMessage);
+    }
+    policyDecision = decision.rules.length > 0 ? `allowed by ${decision.rules.join(', ')}` : 'allowed';
+    // Over HTTP the limits are checked before the request is handled, to answer 429.
+    if (scope.transport !== 'http') {
+      const limited = await takeCallLimits(scope.limits, scope.principal.id, tool.name);
+      if (!limited.allowed) {
+        outcome = 'denied';
+        policyDecision = `denied by ${limited.rule}`;
+        errorMessage = limited.message;
+        return errorResult(errorMessage);
+      }
+      release = limited.release;
+    }
     const continuation = tool.list === undefined ? undefined : readContinuation(args.cursor);
     if (continuation) args = { ...args, cursor: continuation.cursor };
 
@@ -141,6 +164,7 @@ export async function executeTool<Ctx>(
     upstreamRequestId = failure.upstreamRequestId;
     return errorResult(failure.message);
   } finally {
+    release?.();
     scope.audit.record({
       time: new Date().toISOString(),
       connector: scope.connectorName,
@@ -153,6 +177,7 @@ export async function executeTool<Ctx>(
       outcome,
       durationMs: performance.now() - started,
       ...(errorMessage === undefined ? {} : { error: errorMessage }),
+      ...(policyDecision === undefined ? {} : { decision: policyDecision }),
       ...(resultBytes === undefined ? {} : { resultBytes }),
       ...(truncated === undefined ? {} : { truncated }),
       ...(upstreamRequestId === undefined ? {} : { upstreamRequestId }),
@@ -160,3 +185,14 @@ export async function executeTool<Ctx>(
   }
 }
 
+const policyTools = new WeakMap<object, PolicyTool>();
+
+/** The tool as the policy sees it, with the argument names its input declares (computed once). */
+function policyToolOf<Ctx>(prepared: PreparedTool<Ctx>): PolicyTool {
+  let found = policyTools.get(prepared);
+  if (!found) {
+    found = { ...prepared.tool, inputProperties: Object.keys(prepared.definition.inputSchema.properties ?? {}) };
+    policyTools.set(prepared, found);
+  }
+  return found;
+}

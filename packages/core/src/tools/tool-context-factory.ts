@@ -1,4 +1,6 @@
 import type { Principal } from '@bastion-mcp/auth';
+import type { CallLimits } from '../limits/call-limits.js';
+import type { PrincipalPolicy } from '../policy/types.js';
 import type { AuditLog, Logger } from '@bastion-mcp/logging';
 import { CLIENT_CAPABILITIES_META_KEY, acceptedContent, inputRequired, inputResponse } from '@modelcontextprotocol/server';
 import type {
@@ -25,6 +27,10 @@ export interface CallScope<Ctx> {
   readonly audit: AuditLog;
   readonly budget: ResponseBudget;
   readonly principal: Principal;
+  /** What the principal may call, with which arguments. */
+  readonly policy: PrincipalPolicy;
+  /** Its call budgets, checked here for stdio and in-memory calls (HTTP checks them per request). */
+  readonly limits: CallLimits;
   readonly transport: 'stdio' | 'http' | 'memory';
   readonly era: 'legacy' | 'modern';
   readonly notify: ChangeNotifier;

@@ -11,6 +11,9 @@ import { isLoopback } from '../config/load-config.js';
 import type { Runtime } from '../runtime.js';
 import { authInfoFor, createServerFactory } from '../server/server-factory.js';
 import { LegacySessions } from './legacy-sessions.js';
+import { takeCallLimits } from '../limits/call-limits.js';
+import { narrowByHeaders } from '../policy/header-narrowing.js';
+import type { PrincipalPolicy } from '../policy/types.js';
 import { corsPolicy } from './cors.js';
 import { readJsonBody } from './read-body.js';
 
@@ -30,6 +33,21 @@ export interface HttpOptions {
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+interface ToolCall {
+  readonly name: string;
+  readonly id: string | number | undefined;
+  readonly args: unknown;
+}
+
+/** The tool a JSON-RPC tools/call request names, if the body is one. */
+function toolCallOf(body: unknown): ToolCall | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const message = body as { method?: unknown; id?: unknown; params?: { name?: unknown; arguments?: unknown } };
+  if (message.method !== 'tools/call' || typeof message.params?.name !== 'string') return undefined;
+  const id = typeof message.id === 'string' || typeof message.id === 'number' ? message.id : undefined;
+  return { name: message.params.name.slice(0, 128), id, args: message.params.arguments ?? {} };
+}
 
 function isBearer(authenticator: HttpAuthenticator | undefined): authenticator is BearerAuthenticator {
   return authenticator !== undefined && 'metadataUrls' in authenticator && 'insufficientScope' in authenticator;
@@ -142,7 +160,13 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
     }
     const principal = await authenticate(request, response);
     if (!principal) return;
-    request.auth = authInfoFor(principal);
+    // Request headers can narrow what the principal's policy allows, never widen it.
+    const narrowed = narrowByHeaders(runtime.policy.forPrincipal(principal), request.headers);
+    if (!narrowed.ok) {
+      sendJson(response, 400, jsonRpcError(-32600, `${narrowed.header}: ${narrowed.message}`));
+      return;
+    }
+    request.auth = authInfoFor(principal, narrowed.policy);
     let body: unknown;
     if (request.method === 'POST') {
       const read = await readJsonBody(request, limit);
@@ -151,6 +175,12 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
         return;
       }
       body = read.body;
+    }
+    const call = toolCallOf(body);
+    if (call) {
+      const admitted = await admitCall(call, principal, narrowed.policy, response);
+      if (!admitted) return;
+      response.once('close', admitted.release);
     }
     const counted = !isLongLived(request, body);
     if (counted) inFlight += 1;
@@ -165,6 +195,47 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
     } else {
       await modern(request, response, body);
     }
+  }
+
+  const toolsByName = new Map(runtime.tools.map((prepared) => [prepared.tool.name, prepared.tool]));
+
+  /**
+   * A tools/call passes the caller's rate and concurrency limits before it is handled (429 or
+   * 503 with Retry-After otherwise). A call to a tool the caller cannot see is audited as denied
+   * and left to the MCP handler, which answers it as unknown; it takes no budget.
+   */
+  async function admitCall(call: ToolCall, principal: Principal, policy: PrincipalPolicy, response: ServerResponse): Promise<{ release(): void } | undefined> {
+    const tool = toolsByName.get(call.name);
+    const audit = (decision: string, error: string) =>
+      runtime.audit.record({
+        time: new Date().toISOString(),
+        connector: runtime.connector.name,
+        tool: call.name,
+        principal: principal.id,
+        ...(principal.clientId === undefined ? {} : { clientId: principal.clientId }),
+        ...(call.id === undefined ? {} : { requestId: call.id }),
+        transport: 'http',
+        args: call.args,
+        outcome: 'denied',
+        durationMs: 0,
+        decision,
+        error,
+      });
+    if (!tool || !policy.toolVisible(tool)) {
+      audit(tool ? 'denied by scopes or policy (not visible)' : 'denied: unknown tool', `Tool ${call.name} not found`);
+      return { release: () => undefined };
+    }
+    const limited = await takeCallLimits(runtime, principal.id, tool.name);
+    if (limited.allowed) return limited;
+    audit(`denied by ${limited.rule}`, limited.message);
+    const status = limited.unavailable ? 503 : 429;
+    sendJson(
+      response,
+      status,
+      { jsonrpc: '2.0', id: call.id ?? null, error: { code: -32000, message: limited.message, data: { retryAfterSeconds: limited.retryAfterSeconds } } },
+      { 'retry-after': String(limited.retryAfterSeconds) },
+    );
+    return undefined;
   }
 
   const server = createServer(
