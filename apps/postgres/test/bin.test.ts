@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { hashApiKey } from '@bastion-mcp/auth';
 import { runBin, spawnHttp } from '@bastion-mcp/testing';
 import { describe, expect, inject, it } from 'vitest';
 
@@ -18,6 +19,16 @@ describe.skipIf(!existsSync(bin))('bastion-postgres bin', () => {
     }
     const version = await runBin(bin, { args: ['--version'] });
     expect(version).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
+  });
+
+  it('generates an API key with the BASTION_API_KEYS entry that admits it', async () => {
+    const result = await runBin(bin, { args: ['--generate-api-key'] });
+    expect(result.code).toBe(0);
+    const key = /(bsk_[A-Za-z0-9_-]{43})/.exec(result.stdout)?.[1];
+    const entry = /^NAME:([0-9a-f]{64}):(.+)$/m.exec(result.stdout);
+    expect(key).toBeDefined();
+    expect(entry?.[1]).toBe(hashApiKey(key!));
+    expect(entry?.[2]).toBe('postgres:query postgres:schema postgres:performance postgres:health');
   });
 
   it('exits 2 naming every bad setting at once, without printing the password', async () => {

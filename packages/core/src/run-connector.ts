@@ -1,3 +1,4 @@
+import { generateApiKey, hashApiKey } from '@bastion-mcp/auth';
 import type { HttpAuthenticator } from '@bastion-mcp/auth';
 import { redactString } from '@bastion-mcp/logging';
 import { formatHelp } from './config/help.js';
@@ -110,6 +111,10 @@ export async function runConnector<Ctx>(connector: Connector<Ctx>, options: RunO
     process.stdout.write(`${connector.version}\n`);
     return;
   }
+  if (action === 'generate-api-key') {
+    process.stdout.write(apiKeyInstructions(anyConnector));
+    return;
+  }
   let runtime: Runtime<unknown>;
   try {
     const loaded = loadConfig(anyConnector, { argv, env }, {
@@ -139,4 +144,20 @@ export async function runConnector<Ctx>(connector: Connector<Ctx>, options: RunO
     await runtime.close().catch(() => undefined);
     process.exitCode = EXIT_FAILURE;
   }
+}
+
+/** A new key for the client, and the entry (only its hash) for the server's configuration. */
+function apiKeyInstructions(connector: Connector<unknown>): string {
+  const key = generateApiKey();
+  const scopes = [...new Set(connector.tools.flatMap((tool) => tool.scopes))].join(' ') || '*';
+  return [
+    `API key (give it to the client once; it is not stored anywhere): ${key}`,
+    '',
+    'Add this entry to BASTION_API_KEYS on the server (comma-separated with other entries),',
+    `replacing NAME with the principal name and keeping only the scopes the client needs:`,
+    `NAME:${hashApiKey(key)}:${scopes}`,
+    '',
+    'The client sends it as "Authorization: Bearer <key>".',
+    '',
+  ].join('\n');
 }

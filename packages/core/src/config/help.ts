@@ -36,6 +36,7 @@ export function formatHelp(info: HelpInfo): string {
   lines.push(`  ${'--help, -h'.padEnd(width)}Print this help and exit`);
   lines.push(`  ${'--version, -V'.padEnd(width)}Print the version and exit`);
   lines.push(`  ${'--print-tools'.padEnd(width)}Print the enabled tools as JSON, with a sha256 of each definition`);
+  lines.push(`  ${'--generate-api-key'.padEnd(width)}Print a new API key and the BASTION_API_KEYS entry that admits it`);
   lines.push('');
   lines.push('Flags override environment variables. Lists are comma-separated.');
   return lines.join('\n');

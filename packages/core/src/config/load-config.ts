@@ -11,7 +11,7 @@ import { connectorSettings } from './connector-settings.js';
 import type { Setting } from './setting.js';
 import { namedPrefix, settingLabel } from './setting.js';
 
-export type CliAction = 'serve' | 'help' | 'version' | 'print-tools';
+export type CliAction = 'serve' | 'help' | 'version' | 'print-tools' | 'generate-api-key';
 
 export interface ConfigSource {
   argv: readonly string[];
@@ -34,6 +34,7 @@ const ACTION_FLAGS = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
   'print-tools': { type: 'boolean' },
+  'generate-api-key': { type: 'boolean' },
 } as const;
 
 export function allSettings(shape: ConnectorConfigShape): Setting[] {
@@ -45,6 +46,7 @@ export function cliAction(argv: readonly string[]): CliAction {
   if (argv.includes('--help') || argv.includes('-h')) return 'help';
   if (argv.includes('--version') || argv.includes('-V')) return 'version';
   if (argv.includes('--print-tools')) return 'print-tools';
+  if (argv.includes('--generate-api-key')) return 'generate-api-key';
   return 'serve';
 }
 
