@@ -28,6 +28,8 @@ options:
   --repeat R              repeat the whole sequence R times (fresh server each time), default 1
   --pid PID               pid of an external (--url, no CMD) server, to read its VmHWM and CPU time
   --timeout MS            per-request timeout, default 300000
+  --header NAME:VALUE     HTTP request header sent with every request of the SDK and the raw client
+                          (repeatable), e.g. --header 'authorization:Bearer TOKEN'
   --raw-client            HTTP throughput via a minimal keep-alive node:http JSON-RPC client instead of the
                           SDK Client (whose fetch-based transport costs far more CPU than the server on a small box)
   --max-buffer-mb M       stdio client's largest accepted message (SDK default 10 MiB: bigger replies close
@@ -48,7 +50,7 @@ const { values: o, positionals: cmd } = parseArgs({
     concurrency: { type: 'string', default: '' }, duration: { type: 'string', default: '10' },
     'tp-warmup': { type: 'string', default: '1' }, repeat: { type: 'string', default: '1' },
     pid: { type: 'string' }, timeout: { type: 'string', default: '300000' },
-    'max-buffer-mb': { type: 'string' }, stderr: { type: 'boolean', default: false }, 'raw-client': { type: 'boolean', default: false }, expect: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+    'max-buffer-mb': { type: 'string' }, stderr: { type: 'boolean', default: false }, 'raw-client': { type: 'boolean', default: false }, header: { type: 'string', multiple: true, default: [] }, expect: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (o.help || (!o.url && !cmd.length)) { console.log(HELP); process.exit(o.help ? 0 : 2); }
@@ -57,6 +59,13 @@ const timeout = num('timeout');
 const toolArgs = JSON.parse(o.args);
 const label = o.label ?? (o.url ?? cmd.join(' '));
 const transportKind = o.url ? 'http' : 'stdio';
+const extraHeaders = {};
+for (const h of o.header) {
+  const at = h.indexOf(':');
+  if (at < 1) { console.error(`--header ${JSON.stringify(h.slice(0, 40))}: write NAME:VALUE`); process.exit(2); }
+  extraHeaders[h.slice(0, at).trim().toLowerCase()] = h.slice(at + 1).trim();
+}
+const hasExtraHeaders = Object.keys(extraHeaders).length > 0;
 
 if (!['legacy', 'modern'].includes(o.era)) { console.error('--era must be legacy or modern'); process.exit(2); }
 const MODERN = '2026-07-28';
@@ -108,7 +117,7 @@ const newClient = () => new Client({ name: 'mcpbench', version: '0.1.0' }, {
 });
 async function connectHttp() {
   const c = newClient();
-  await c.connect(new StreamableHTTPClientTransport(new URL(o.url)), { timeout });
+  await c.connect(new StreamableHTTPClientTransport(new URL(o.url), hasExtraHeaders ? { requestInit: { headers: extraHeaders } } : undefined), { timeout });
   return c;
 }
 async function closeHttp(c) {
@@ -153,7 +162,7 @@ async function startTarget() {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
 function rawPost(u, body, hdrs) {
   return new Promise((resolve, reject) => {
-    const rq = http.request(u, { method: body ? 'POST' : 'DELETE', agent, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...hdrs } }, (res) => {
+    const rq = http.request(u, { method: body ? 'POST' : 'DELETE', agent, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...extraHeaders, ...hdrs } }, (res) => {
       let b = ''; res.setEncoding('utf8'); res.on('data', (c) => (b += c));
       res.on('end', () => {
         if (res.statusCode >= 400) return reject(new Error(`HTTP ${res.statusCode}: ${b.slice(0, 200)}`));
