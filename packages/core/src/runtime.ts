@@ -76,8 +76,12 @@ export async function createRuntime<Ctx>(
   const stopper = new AbortController();
   const stateCodec = createRequestStateCodec<SealedState>({
     key: settings.stateKey ? settings.stateKey.reveal() : randomBytes(32),
-    bind: (sdkContext) =>
-      `${sdkContext.mcpReq.method}\u0000${String(sdkContext.http?.authInfo?.clientId ?? '')}`,
+    // Sealed to the principal as well as the client: users of one OAuth client share its client id.
+    bind: (sdkContext) => {
+      const authInfo = sdkContext.http?.authInfo;
+      const principal = authInfo?.extra?.principal as { id?: unknown } | undefined;
+      return `${sdkContext.mcpReq.method}\u0000${String(principal?.id ?? '')}\u0000${String(authInfo?.clientId ?? '')}`;
+    },
   });
   let closed = false;
   return {
