@@ -14,6 +14,7 @@ import { configuredResource } from './resource-url.js';
 import { hasScopes } from './scopes.js';
 import type { Scope } from './scopes.js';
 import { refused } from './token-claims.js';
+import type { TokenCache } from './token-cache.js';
 import type { TokenCheck } from './token-claims.js';
 
 export interface BearerAuthenticatorOptions {
@@ -28,6 +29,8 @@ export interface BearerAuthenticatorOptions {
   /** Refuse JWTs whose `iat` is older than this (they then need `iat`). */
   readonly maxTokenAgeSeconds?: number;
   readonly jwks?: JwksOptions;
+  /** Where verified JWTs are remembered (by hash) so each is signature-checked once per TTL; default 60 s, 10,000 tokens. */
+  readonly jwtCache?: TokenCache;
   /** RFC 7662 introspection for opaque tokens. */
   readonly introspection?: IntrospectionOptions;
   /** Static API keys (`bsk_...`), stored as hashes. */
@@ -84,6 +87,7 @@ export function createBearerAuthenticator(options: BearerAuthenticatorOptions): 
         clockToleranceSeconds: tolerance,
         ...(options.maxTokenAgeSeconds !== undefined ? { maxTokenAgeSeconds: options.maxTokenAgeSeconds } : {}),
         ...(options.jwks ? { jwks: options.jwks } : {}),
+        ...(options.jwtCache ? { cache: options.jwtCache } : {}),
         ...(onError ? { onError: (error: unknown) => onError({ source: 'jwks', error }) } : {}),
       })
     : undefined;

@@ -9,8 +9,8 @@ export type { BearerAuthenticator, BearerAuthenticatorOptions } from './bearer-a
 export { ASYMMETRIC_ALGORITHMS, DEFAULT_ALGORITHMS } from './jwt-verifier.js';
 export type { JwksOptions, TrustedIssuer } from './jwt-verifier.js';
 export type { IntrospectionOptions } from './introspection.js';
-export { IntrospectionCache, tokenCacheKey } from './introspection-cache.js';
-export type { IntrospectionCacheEntry, IntrospectionCacheOptions } from './introspection-cache.js';
+export { TokenCache, tokenCacheKey } from './token-cache.js';
+export type { TokenCacheEntry, TokenCacheOptions } from './token-cache.js';
 export { API_KEY_PREFIX, generateApiKey, hashApiKey } from './api-keys.js';
 export type { ApiKeyEntry } from './api-keys.js';
 export { bearerChallenge, insufficientScope } from './challenge.js';

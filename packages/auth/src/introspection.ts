@@ -1,4 +1,4 @@
-import { IntrospectionCache, tokenCacheKey } from './introspection-cache.js';
+import { TokenCache, tokenCacheKey } from './token-cache.js';
 import { audienceMatcher, configuredUrl } from './resource-url.js';
 import type { Secret } from './secret.js';
 import { principalFromClaims, refused } from './token-claims.js';
@@ -16,7 +16,7 @@ export interface IntrospectionOptions {
   /** Abort the call after this long. Default 5000. */
   readonly timeoutMs?: number;
   /** Pass one to size it or to look inside; by default each authenticator has its own. */
-  readonly cache?: IntrospectionCache;
+  readonly cache?: TokenCache;
 }
 
 export interface IntrospectorOptions extends IntrospectionOptions {
@@ -50,7 +50,7 @@ export function introspector(options: IntrospectorOptions): (token: string) => P
   const audienceHint = accepted.join(' or ');
   const timeoutMs = options.timeoutMs ?? 5_000;
   const tolerance = options.clockToleranceSeconds;
-  const cache = options.cache ?? new IntrospectionCache();
+  const cache = options.cache ?? new TokenCache();
   const pending = new Map<string, Promise<TokenCheck>>();
 
   async function ask(token: string): Promise<unknown> {

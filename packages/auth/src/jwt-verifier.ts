@@ -2,6 +2,7 @@ import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { audienceMatcher, configuredUrl } from './resource-url.js';
 import { principalFromClaims, refused } from './token-claims.js';
 import type { TokenCheck } from './token-claims.js';
+import { TokenCache, tokenCacheKey } from './token-cache.js';
 
 type Jose = typeof import('jose');
 let jose: Promise<Jose> | undefined;
@@ -52,6 +53,11 @@ export interface JwtVerifierOptions {
   readonly clockToleranceSeconds: number;
   readonly maxTokenAgeSeconds?: number;
   readonly jwks?: JwksOptions;
+  /**
+   * Tokens already verified, so a client sending the same token with every request pays for one
+   * signature check per token and TTL, not per request. Default: a TokenCache (60 s, 10,000 tokens).
+   */
+  readonly cache?: TokenCache;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -144,17 +150,18 @@ export function jwtVerifier(options: JwtVerifierOptions): (token: string) => Pro
   }
   const algorithms = [...options.algorithms];
   const tolerance = options.clockToleranceSeconds;
+  const cache = options.cache ?? new TokenCache();
 
-  return async (token) => {
+  const verify = async (token: string): Promise<{ check: TokenCheck; trustedUntilSeconds?: number }> => {
     const library = await loadJose();
     let unverified: JWTPayload;
     try {
       unverified = library.decodeJwt(token);
     } catch {
-      return refused('the token is not a well-formed JWT');
+      return { check: refused('the token is not a well-formed JWT') };
     }
     const verifier = typeof unverified.iss === 'string' ? byIssuer.get(unverified.iss) : undefined;
-    if (!verifier) return refused('the token was issued by an issuer this server does not trust');
+    if (!verifier) return { check: refused('the token was issued by an issuer this server does not trust') };
     try {
       const { payload, protectedHeader } = await library.jwtVerify(token, await verifier.keys(), {
         issuer: verifier.issuer,
@@ -163,17 +170,34 @@ export function jwtVerifier(options: JwtVerifierOptions): (token: string) => Pro
         requiredClaims: ['exp', 'sub'],
         ...(options.maxTokenAgeSeconds !== undefined ? { maxTokenAge: options.maxTokenAgeSeconds } : {}),
       });
-      if (!acceptedType(protectedHeader.typ)) return refused('the token is not an access token (its typ header)');
+      if (!acceptedType(protectedHeader.typ)) return { check: refused('the token is not an access token (its typ header)') };
       // jose checks iat only together with maxTokenAge; a token from the future is refused anyway.
       if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + tolerance) {
-        return refused('the token was issued in the future');
+        return { check: refused('the token was issued in the future') };
       }
       if (!verifier.audience(payload.aud)) {
-        return refused(`the token is not meant for this server: its audience must be ${verifier.audienceHint}`);
+        return { check: refused(`the token is not meant for this server: its audience must be ${verifier.audienceHint}`) };
       }
-      return principalFromClaims(payload);
+      return { check: principalFromClaims(payload), trustedUntilSeconds: trustedUntil(payload, options.maxTokenAgeSeconds) };
     } catch (error) {
-      return describe(library, error, options.onError);
+      return { check: describe(library, error, options.onError) };
     }
   };
+
+  return async (token) => {
+    // Only successes are remembered, under the token's hash; a refusal is checked again each time.
+    const key = tokenCacheKey(token);
+    const principal = cache.get(key);
+    if (principal) return { ok: true, principal };
+    const { check, trustedUntilSeconds } = await verify(token);
+    if (check.ok && trustedUntilSeconds !== undefined) cache.set(key, check.principal, trustedUntilSeconds);
+    return check;
+  };
+}
+
+/** When a verified token stops being acceptable: its exp, or sooner when maxTokenAgeSeconds caps its age. */
+function trustedUntil(payload: JWTPayload, maxTokenAgeSeconds: number | undefined): number {
+  const exp = payload.exp as number;
+  if (maxTokenAgeSeconds === undefined || typeof payload.iat !== 'number') return exp;
+  return Math.min(exp, payload.iat + maxTokenAgeSeconds);
 }

@@ -1,6 +1,6 @@
 import { SignJWT, UnsecuredJWT, base64url, exportJWK, exportSPKI, generateKeyPair, importJWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBearerAuthenticator } from '../src/index.js';
+import { TokenCache, createBearerAuthenticator, tokenCacheKey } from '../src/index.js';
 import type { BearerAuthenticatorOptions } from '../src/index.js';
 import { challengeOf, expectPrincipal, expectRefusal, startHarness } from './auth-harness.js';
 import type { Harness } from './auth-harness.js';
@@ -239,6 +239,46 @@ describe('bearer JWTs from a local issuer', () => {
       expect(await refusedToken(auth, await rotating.mint({ kid: 'rsa-1' }))).toBe('the token is signed with a key its issuer does not publish');
       expectPrincipal(await auth.bearer(await rotating.mint({ kid: 'rsa-2' })));
     }));
+
+  it('checks a token\'s signature once, then trusts it by hash until min(exp, 60 s); refusals are not remembered', () =>
+    withRotatingIssuer(async (rotating) => {
+      const jwtCache = new TokenCache();
+      const auth = await serve({ issuers: [{ issuer: rotating.issuer, jwksUrl: rotating.jwksUrl }], jwks: { cooldownMs: 0 }, jwtCache });
+      const token = await rotating.mint({ kid: 'rsa-1' });
+      const before = Date.now();
+      expectPrincipal(await auth.bearer(token));
+      const [[key, entry] = []] = [...jwtCache.entries()];
+      expect(key).toBe(tokenCacheKey(token));
+      expect(JSON.stringify([...jwtCache.entries()])).not.toContain(token.split('.')[2]);
+      expect(entry!.expiresAt).toBeGreaterThanOrEqual(before + 60_000);
+      expect(entry!.expiresAt).toBeLessThanOrEqual(Date.now() + 60_000);
+
+      // Once rsa-1 is gone, the remembered token still passes (for at most the TTL), a new one does not...
+      await rotating.addKey('unpublished', 'RS256');
+      rotating.unpublish('unpublished');
+      rotating.unpublish('rsa-1');
+      await refusedToken(auth, await rotating.mint({ kid: 'unpublished' }));
+      expectPrincipal(await auth.bearer(token));
+      expect(await refusedToken(auth, await rotating.mint({ kid: 'rsa-1' }))).toMatch(/does not publish/);
+      // ... and when its entry lapses, the token is checked again and refused.
+      jwtCache.clear();
+      expect(await refusedToken(auth, token)).toMatch(/does not publish/);
+      expect(jwtCache.size).toBe(0);
+
+      // A token about to expire is trusted until its exp, and maxTokenAgeSeconds caps it further.
+      const soon = epochSeconds(20);
+      const shortLived = await rotating.mint({ kid: 'ec-1', claims: { exp: soon } });
+      expectPrincipal(await auth.bearer(shortLived));
+      expect(jwtCache.entries().next().value![1].expiresAt).toBe(soon * 1000);
+    }));
+
+  it('trusts a remembered token no longer than maxTokenAgeSeconds allows', async () => {
+    const jwtCache = new TokenCache();
+    const auth = await serve({ maxTokenAgeSeconds: 30, jwtCache });
+    const issuedAt = epochSeconds(-25);
+    expectPrincipal(await auth.bearer(await issuer.mint({ claims: { iat: issuedAt } })));
+    expect(jwtCache.entries().next().value![1].expiresAt).toBe((issuedAt + 30) * 1000);
+  });
 
   it('forgets a removed key once the cached set is older than cacheMaxAgeMs', () =>
     withRotatingIssuer(async (rotating) => {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { IntrospectionCache, Secret, createBearerAuthenticator, tokenCacheKey } from '../src/index.js';
+import { TokenCache, Secret, createBearerAuthenticator, tokenCacheKey } from '../src/index.js';
 import type { BearerAuthenticatorOptions, IntrospectionOptions } from '../src/index.js';
 import { expectPrincipal, expectRefusal, startHarness } from './auth-harness.js';
 import type { Harness } from './auth-harness.js';
@@ -134,7 +134,7 @@ describe('opaque tokens by RFC 7662 introspection', () => {
   });
 
   it('caches positive answers under a SHA-256 of the token, never the token, until min(exp, 60 s)', async () => {
-    const cache = new IntrospectionCache();
+    const cache = new TokenCache();
     const soon = epochSeconds(5);
     answers.set('opaque-cached', { body: active() });
     answers.set('opaque-short', { body: active({ exp: soon }) });
@@ -156,7 +156,7 @@ describe('opaque tokens by RFC 7662 introspection', () => {
   it('does not cache refusals, and shares one call among concurrent requests', async () => {
     answers.set('opaque-inactive', { body: { active: false } });
     answers.set('opaque-busy', { body: active(), delayMs: 100 });
-    const cache = new IntrospectionCache();
+    const cache = new TokenCache();
     const auth = await serve({ cache });
     expectRefusal(await auth.bearer('opaque-inactive'), 401);
     expectRefusal(await auth.bearer('opaque-inactive'), 401);
@@ -168,7 +168,7 @@ describe('opaque tokens by RFC 7662 introspection', () => {
   });
 
   it('keeps the cache bounded, dropping the oldest entry first', async () => {
-    const cache = new IntrospectionCache({ maxEntries: 2 });
+    const cache = new TokenCache({ maxEntries: 2 });
     for (const token of ['opaque-a', 'opaque-b', 'opaque-c']) answers.set(token, { body: active() });
     const auth = await serve({ cache });
     for (const token of ['opaque-a', 'opaque-b', 'opaque-c']) expectPrincipal(await auth.bearer(token));

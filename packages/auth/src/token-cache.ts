@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from './principal.js';
 
-export interface IntrospectionCacheOptions {
+export interface TokenCacheOptions {
   /** Most tokens remembered; the oldest entry goes first. Default 10000. */
   readonly maxEntries?: number;
-  /** Longest a positive answer is trusted, so a revocation takes effect this soon. Default 60000. */
+  /** Longest a verified token is trusted without checking again, so a revocation or a removed key takes effect this soon. Default 60000. */
   readonly maxTtlMs?: number;
 }
 
-export interface IntrospectionCacheEntry {
+export interface TokenCacheEntry {
   readonly principal: Principal;
   /** Epoch milliseconds. */
   readonly expiresAt: number;
@@ -19,13 +19,13 @@ export function tokenCacheKey(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-/** Positive introspection answers, until min(token exp, maxTtlMs); bounded in size. */
-export class IntrospectionCache {
+/** Principals of tokens already verified (a JWT signature) or introspected, until min(token exp, maxTtlMs); bounded in size. */
+export class TokenCache {
   readonly maxEntries: number;
   readonly maxTtlMs: number;
-  readonly #entries = new Map<string, IntrospectionCacheEntry>();
+  readonly #entries = new Map<string, TokenCacheEntry>();
 
-  constructor(options: IntrospectionCacheOptions = {}) {
+  constructor(options: TokenCacheOptions = {}) {
     this.maxEntries = options.maxEntries ?? 10_000;
     this.maxTtlMs = options.maxTtlMs ?? 60_000;
     if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1) throw new Error('maxEntries must be a positive integer');
@@ -60,7 +60,7 @@ export class IntrospectionCache {
   }
 
   /** What is stored, for tests and diagnostics: token hashes and principals only. */
-  entries(): IterableIterator<[string, IntrospectionCacheEntry]> {
+  entries(): IterableIterator<[string, TokenCacheEntry]> {
     return this.#entries.entries();
   }
 
