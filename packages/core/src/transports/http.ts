@@ -238,8 +238,16 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
     return undefined;
   }
 
+  const requestTimeout = settings.requestTimeoutSeconds * 1000;
   const server = createServer(
-    { maxHeaderSize: 16 * 1024, requestTimeout: 300_000, headersTimeout: 30_000, keepAliveTimeout: 5_000 },
+    {
+      maxHeaderSize: 16 * 1024,
+      // Slow senders (slowloris) hold a socket for at most this long; the check runs every second.
+      requestTimeout,
+      headersTimeout: Math.min(30_000, requestTimeout),
+      connectionsCheckingInterval: Math.min(1_000, requestTimeout),
+      keepAliveTimeout: 5_000,
+    },
     (request, response) => {
       const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
       if (!cors.apply(request, response)) return;
