@@ -62,7 +62,7 @@ export async function createRuntime<Ctx>(
   });
   const tools = selected.map((tool) => prepareTool(tool));
   const policy = settings.policy ? await loadToolPolicy(settings.policy, tools) : unrestrictedPolicy;
-  const { rateLimiter, concurrency } = await createLimits(settings, logger);
+  const { rateLimiter, concurrency } = await createLimits(settings, logger, connector.name);
   const audit = createAuditLog({ logger, ...(settings.auditLog ? { file: settings.auditLog } : {}) });
   let context: Ctx;
   try {
@@ -122,7 +122,7 @@ async function loadToolPolicy<Ctx>(path: string, tools: readonly PreparedTool<Ct
 }
 
 /** Rate and concurrency limits as configured; nothing is loaded or connected without them. */
-async function createLimits(settings: CoreSettings, logger: Logger): Promise<{ rateLimiter: RateLimiter; concurrency: ConcurrencyLimiter | undefined }> {
+async function createLimits(settings: CoreSettings, logger: Logger, connectorName: string): Promise<{ rateLimiter: RateLimiter; concurrency: ConcurrencyLimiter | undefined }> {
   const { createRateLimiter, createConcurrencyLimiter } = settings.rateLimit || settings.toolRateLimit || settings.maxInFlight
     ? await import('./limits/index.js')
     : { createRateLimiter: undefined, createConcurrencyLimiter: undefined };
@@ -132,6 +132,8 @@ async function createLimits(settings: CoreSettings, logger: Logger): Promise<{ r
           ...(settings.rateLimit ? { perPrincipal: settings.rateLimit } : {}),
           ...(settings.toolRateLimit ? { perTool: settings.toolRateLimit } : {}),
           ...(settings.redisUrl ? { redisUrl: settings.redisUrl } : {}),
+          // Two connectors sharing one Redis keep separate budgets for the same caller.
+          keyPrefix: `bastion:rl:${connectorName}:`,
           onError: (error) => logger.warn({ err: error }, 'the shared rate-limit store failed; calls are refused until it is back'),
         })
       : OFF_LIMITER;

@@ -41,12 +41,11 @@ function policyFile(text: string): string {
   return path;
 }
 
-async function start(env: Record<string, string>): Promise<string> {
+async function start(env: Record<string, string>, connector = demoConnector()): Promise<string> {
   const logger = createLogger({
     name: 'bastion-demo',
     destination: new Writable({ write: (chunk: Buffer, _encoding, done) => (logLines.push(chunk.toString()), done()) }),
   });
-  const connector = demoConnector();
   const runtime = await createRuntime(connector, loadConfig(connector, { argv: ['--port', '0'], env: { ...DEMO_ENV, ...authEnv(), ...env } }), { logger });
   const handle = await serveOverHttp(runtime);
   handles.push(handle);
@@ -191,6 +190,16 @@ describe('call limits over HTTP', () => {
       const statuses: number[] = [];
       for (let call = 0; call < 6; call += 1) statuses.push((await rawCall(call % 2 === 0 ? first : second, 'carol', 'list_items')).status);
       expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+    });
+
+    it('keep one budget per connector: a caller limited on one is not limited on another', async () => {
+      const env = { BASTION_RATE_LIMIT: '2/min', BASTION_REDIS_URL: `redis://:${TEST_REDIS_PASSWORD}@127.0.0.1:${redis.port}` };
+      const demo = await start(env);
+      const other = await start(env, { ...demoConnector(), name: 'other-demo' });
+      const statuses: number[] = [];
+      for (let call = 0; call < 3; call += 1) statuses.push((await rawCall(demo, 'dave', 'list_items')).status);
+      expect(statuses).toEqual([200, 200, 429]);
+      expect((await rawCall(other, 'dave', 'list_items')).status).toBe(200);
     });
   });
 });
