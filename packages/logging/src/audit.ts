@@ -29,6 +29,8 @@ export interface AuditEvent {
   resultBytes?: number;
   truncated?: boolean;
   upstreamRequestId?: string;
+  /** The peer's address, for requests refused before a principal is known (failed authentication). */
+  remoteAddress?: string;
 }
 
 export interface AuditLogOptions {
@@ -143,6 +145,7 @@ function sanitizeAuditEvent(event: AuditEvent): AuditEvent {
     resultBytes: event.resultBytes,
     truncated: event.truncated,
     upstreamRequestId: event.upstreamRequestId,
+    remoteAddress: event.remoteAddress,
   };
 }
 

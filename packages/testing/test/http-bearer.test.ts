@@ -130,6 +130,26 @@ describe('bearer JWTs from the settings', () => {
     expect(await response.text()).not.toContain(token);
   });
 
+  it('audits every refused credential with the peer address, the tool named and the reason, never the token', async () => {
+    await start(authEnv(), ['--tools', 'get_item,delete_item']);
+    const expired = await issuer.mint({ claims: { exp: Math.floor(Date.now() / 1000) - 600 } });
+    const grantsNothing = await issuer.mint({ claims: { sub: 'mallory', scope: 'other:read' } });
+    expect((await listTools()).status).toBe(401);
+    expect((await listTools(expired, handle!.url, { 'mcp-method': 'tools/call', 'mcp-name': 'delete_item' })).status).toBe(401);
+    expect((await listTools(grantsNothing)).status).toBe(403);
+    await new Promise((resolve) => setImmediate(resolve));
+    const events = logLines
+      .filter((line) => line.includes('"stream":"audit"'))
+      .map((line) => (JSON.parse(line) as { audit: Record<string, unknown> }).audit);
+    expect(events).toEqual([
+      expect.objectContaining({ principal: 'unauthenticated', tool: '', outcome: 'denied', decision: 'denied by authentication (401)', remoteAddress: '127.0.0.1' }),
+      expect.objectContaining({ principal: 'unauthenticated', tool: 'delete_item', decision: 'denied by authentication (401)', error: expect.stringMatching(/expired/) }),
+      expect.objectContaining({ principal: 'mallory', clientId: 'client-1', decision: 'denied by authentication: insufficient scope (403)' }),
+    ]);
+    const text = logLines.join('');
+    for (const token of [expired, grantsNothing]) expect(text).not.toContain(token.split('.')[2]);
+  });
+
   it('never hands the token to the connector: the principal holds no credential', async () => {
     const url = await start();
     const token = await issuer.mint({ claims: { scope: 'items:read' } });

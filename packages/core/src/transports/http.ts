@@ -136,17 +136,41 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
   let inFlight = 0;
   let idle: (() => void) | undefined;
 
+  /**
+   * Refused credentials are audited too (principal `unauthenticated`, the peer's address, the tool
+   * a 2026-07-28 client names in Mcp-Name); the body is never read for them.
+   */
+  function auditRefusal(request: IncomingMessage, status: number, message: string, principal?: Principal): void {
+    const named = request.headers['mcp-method'] === 'tools/call' ? request.headers['mcp-name'] : undefined;
+    runtime.audit.record({
+      time: new Date().toISOString(),
+      connector: runtime.connector.name,
+      tool: typeof named === 'string' ? named.slice(0, 128) : '',
+      principal: principal?.id ?? 'unauthenticated',
+      ...(principal?.clientId === undefined ? {} : { clientId: principal.clientId }),
+      transport: 'http',
+      args: {},
+      outcome: 'denied',
+      durationMs: 0,
+      decision: status === 403 ? 'denied by authentication: insufficient scope (403)' : `denied by authentication (${status})`,
+      error: message,
+      ...(request.socket.remoteAddress === undefined ? {} : { remoteAddress: request.socket.remoteAddress }),
+    });
+  }
+
   async function authenticate(request: IncomingMessage, response: ServerResponse): Promise<Principal | undefined> {
     if (!authenticator) return ANONYMOUS_PRINCIPAL;
     const result = await authenticator.authenticate(request);
     if (!result.ok) {
       sendJson(response, result.status, jsonRpcError(-32001, result.message), { ...result.headers });
+      auditRefusal(request, result.status, result.message);
       return undefined;
     }
     // A valid token that grants nothing here is refused with every scope that would grant something.
     if (bearer && !offered.some((item) => hasScopes(result.principal.scopes, item.scopes))) {
       const refusal = bearer.insufficientScope(connectorScopes);
       sendJson(response, refusal.status, jsonRpcError(-32001, refusal.message), { ...refusal.headers });
+      auditRefusal(request, refusal.status, refusal.message, result.principal);
       return undefined;
     }
     return result.principal;
