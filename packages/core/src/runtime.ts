@@ -71,6 +71,7 @@ export async function createRuntime<Ctx>(
   } catch (error) {
     await audit.close();
     await rateLimiter.close();
+    await concurrency?.close?.();
     throw error;
   }
   const stopper = new AbortController();
@@ -106,6 +107,7 @@ export async function createRuntime<Ctx>(
         await connector.closeContext(context);
       } finally {
         await rateLimiter.close();
+        await concurrency?.close?.();
         await audit.close();
       }
     },
@@ -123,9 +125,7 @@ async function loadToolPolicy<Ctx>(path: string, tools: readonly PreparedTool<Ct
 
 /** Rate and concurrency limits as configured; nothing is loaded or connected without them. */
 async function createLimits(settings: CoreSettings, logger: Logger, connectorName: string): Promise<{ rateLimiter: RateLimiter; concurrency: ConcurrencyLimiter | undefined }> {
-  const { createRateLimiter, createConcurrencyLimiter } = settings.rateLimit || settings.toolRateLimit || settings.maxInFlight
-    ? await import('./limits/index.js')
-    : { createRateLimiter: undefined, createConcurrencyLimiter: undefined };
+  const { createRateLimiter } = settings.rateLimit || settings.toolRateLimit ? await import('./limits/index.js') : { createRateLimiter: undefined };
   const rateLimiter: RateLimiter =
     createRateLimiter && (settings.rateLimit || settings.toolRateLimit)
       ? createRateLimiter({
@@ -140,8 +140,21 @@ async function createLimits(settings: CoreSettings, logger: Logger, connectorNam
   if (rateLimiter.kind === 'redis') {
     await rateLimiter.ready().catch((error: unknown) => logger.warn({ err: error }, 'the shared rate-limit store is not reachable yet; calls are refused until it is'));
   }
-  const concurrency = createConcurrencyLimiter && settings.maxInFlight ? createConcurrencyLimiter({ maxInFlight: settings.maxInFlight }) : undefined;
+  const concurrency = settings.maxInFlight ? await concurrencyLimiter(settings.maxInFlight, settings, logger, connectorName) : undefined;
   return { rateLimiter, concurrency };
+}
+
+/** In-flight calls per principal: in Redis when it is configured, so replicas share the limit. */
+async function concurrencyLimiter(maxInFlight: number, settings: CoreSettings, logger: Logger, connectorName: string): Promise<ConcurrencyLimiter> {
+  const { createConcurrencyLimiter, RedisConcurrencyLimiter } = await import('./limits/index.js');
+  if (!settings.redisUrl) return createConcurrencyLimiter({ maxInFlight });
+  const limiter = new RedisConcurrencyLimiter(settings.redisUrl.reveal(), {
+    maxInFlight,
+    keyPrefix: `bastion:cc:${connectorName}:`,
+    onError: (error) => logger.warn({ err: error }, 'the shared in-flight limit store failed; calls are refused until it is back'),
+  });
+  await limiter.ready().catch((error: unknown) => logger.warn({ err: error }, 'the shared in-flight limit store is not reachable yet; calls are refused until it is'));
+  return limiter;
 }
 
 const OFF_LIMITER: RateLimiter = Object.freeze({

@@ -192,6 +192,21 @@ describe('call limits over HTTP', () => {
       expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
     });
 
+    it('share each principal\'s in-flight limit', async () => {
+      const env = { BASTION_MAX_IN_FLIGHT: '1', BASTION_REDIS_URL: `redis://:${TEST_REDIS_PASSWORD}@127.0.0.1:${redis.port}` };
+      const [first, second] = [await start(env), await start(env)];
+      const slow = rawCall(first, 'erin', 'slow_count', { to: 30 });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const refused = await rawCall(second, 'erin', 'list_items');
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect((await rawCall(second, 'frank', 'list_items')).status).toBe(200);
+      expect((await slow).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await rawCall(second, 'erin', 'list_items')).status).toBe(200);
+      expect((await auditEvents()).some((event) => event.principal === 'erin' && event.decision === 'denied by concurrency')).toBe(true);
+    });
+
     it('keep one budget per connector: a caller limited on one is not limited on another', async () => {
       const env = { BASTION_RATE_LIMIT: '2/min', BASTION_REDIS_URL: `redis://:${TEST_REDIS_PASSWORD}@127.0.0.1:${redis.port}` };
       const demo = await start(env);

@@ -11,7 +11,7 @@ export type LimitOutcome =
   | { readonly allowed: true; release(): void }
   | {
       readonly allowed: false;
-      /** For the audit log: `rate:principal`, `rate:tool`, `concurrency`, `rate:unavailable`. */
+      /** For the audit log: `rate:principal`, `rate:tool`, `concurrency`, `rate:unavailable`, `concurrency:unavailable`. */
       readonly rule: string;
       /** Safe to show the caller; says when to retry. */
       readonly message: string;
@@ -38,9 +38,10 @@ export async function takeCallLimits(limits: CallLimits, principalId: string, to
     };
   }
   if (!limits.concurrency) return { allowed: true, release: NOTHING };
-  const slot = limits.concurrency.acquire(principalId);
+  const slot = await limits.concurrency.acquire(principalId);
   if (!slot.acquired) {
-    return { allowed: false, rule: 'concurrency', message: slot.message, retryAfterSeconds: slot.retryAfterSeconds, unavailable: false };
+    const unavailable = slot.unavailable === true;
+    return { allowed: false, rule: unavailable ? 'concurrency:unavailable' : 'concurrency', message: slot.message, retryAfterSeconds: slot.retryAfterSeconds, unavailable };
   }
   return { allowed: true, release: slot.release };
 }

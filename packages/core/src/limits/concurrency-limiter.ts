@@ -1,11 +1,25 @@
 export type ConcurrencyGrant =
   | { readonly acquired: true; /** Idempotent: a second call does nothing. */ readonly release: () => void }
-  | { readonly acquired: false; readonly limit: number; readonly retryAfterSeconds: number; readonly message: string };
+  | {
+      readonly acquired: false;
+      readonly limit: number;
+      readonly retryAfterSeconds: number;
+      readonly message: string;
+      /** The shared store could not be asked: answer 503 rather than 429. */
+      readonly unavailable?: true;
+    };
 
 export interface ConcurrencyLimiter {
   readonly maxInFlight: number;
-  acquire(principalId: string): ConcurrencyGrant;
+  acquire(principalId: string): ConcurrencyGrant | Promise<ConcurrencyGrant>;
+  /** Calls of this principal holding a slot of this process. */
   inFlight(principalId: string): number;
+  close?(): Promise<void>;
+}
+
+/** The in-process limiter decides at once. */
+export interface MemoryConcurrencyLimiter extends ConcurrencyLimiter {
+  acquire(principalId: string): ConcurrencyGrant;
 }
 
 export interface ConcurrencyLimiterOptions {
@@ -20,7 +34,7 @@ export interface ConcurrencyLimiterOptions {
  * replicas a principal can have up to N x maxInFlight calls running. Counters are deleted at zero,
  * so memory follows the callers that are busy right now.
  */
-export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): ConcurrencyLimiter {
+export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): MemoryConcurrencyLimiter {
   const { maxInFlight } = options;
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
     throw new RangeError(`maxInFlight must be a whole number of at least 1, not ${maxInFlight}`);
