@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { closeRedis, connectLimitRedis, redisReady } from './redis-connection.js';
 import type { ConcurrencyGrant, ConcurrencyLimiter } from './concurrency-limiter.js';
 import { ACQUIRE_LEASE_SCRIPT, RENEW_LEASES_SCRIPT } from './redis-concurrency-script.js';
 
@@ -55,14 +56,11 @@ export class RedisConcurrencyLimiter implements ConcurrencyLimiter {
     this.#retrySeconds = options.retryAfterSeconds ?? 1;
     this.#unavailableSeconds = options.unavailableRetrySeconds ?? 5;
     this.#onError = options.onError ?? (() => undefined);
-    const redis = new Redis(url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: options.connectTimeoutMs ?? 2_000,
-      commandTimeout: options.commandTimeoutMs ?? 1_000,
-      retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
+    const redis = connectLimitRedis(url, {
+      ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+      ...(options.commandTimeoutMs !== undefined ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
+      onError: (error) => this.#onError(error),
     });
-    redis.on('error', (error: Error) => this.#onError(error));
     redis.defineCommand('bastionAcquireLease', { numberOfKeys: 1, lua: ACQUIRE_LEASE_SCRIPT });
     redis.defineCommand('bastionRenewLeases', { numberOfKeys: 1, lua: RENEW_LEASES_SCRIPT });
     this.#redis = redis as Redis & WithLeaseScripts;
@@ -146,28 +144,12 @@ export class RedisConcurrencyLimiter implements ConcurrencyLimiter {
   }
 
   ready(timeoutMs = 5_000): Promise<void> {
-    if (this.#redis.status === 'ready') return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const onReady = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#redis.off('ready', onReady);
-        reject(new Error(`the in-flight limit Redis did not become ready within ${timeoutMs} ms; calls are refused until it does`));
-      }, timeoutMs);
-      this.#redis.once('ready', onReady);
-    });
+    return redisReady(this.#redis, timeoutMs, 'in-flight limit');
   }
 
   async close(): Promise<void> {
     if (this.#renewTimer) clearInterval(this.#renewTimer);
     this.#renewTimer = undefined;
-    if (this.#redis.status === 'end') return;
-    try {
-      await this.#redis.quit();
-    } catch {
-      this.#redis.disconnect();
-    }
+    await closeRedis(this.#redis);
   }
 }

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { closeRedis, connectLimitRedis, redisReady } from './redis-connection.js';
 import type { RateLimits } from './rate-limits.js';
 import { refusal } from './rate-limits.js';
 import type { RateSpec } from './rate.js';
@@ -53,14 +54,11 @@ export class RedisRateLimiter implements RateLimiter {
     this.#now = options.now;
     this.#retrySeconds = options.unavailableRetrySeconds ?? 5;
     this.#onError = options.onError ?? (() => undefined);
-    const redis = new Redis(url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: options.connectTimeoutMs ?? 2_000,
-      commandTimeout: options.commandTimeoutMs ?? 1_000,
-      retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
+    const redis = connectLimitRedis(url, {
+      ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+      ...(options.commandTimeoutMs !== undefined ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
+      onError: (error) => this.#onError(error),
     });
-    redis.on('error', (error: Error) => this.#onError(error));
     redis.defineCommand('bastionTakeTokens', { numberOfKeys: 2, lua: TAKE_TOKENS_SCRIPT });
     this.#redis = redis as Redis & WithTakeTokens;
   }
@@ -105,26 +103,10 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   ready(timeoutMs = 5_000): Promise<void> {
-    if (this.#redis.status === 'ready') return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const onReady = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#redis.off('ready', onReady);
-        reject(new Error(`the rate-limit Redis did not become ready within ${timeoutMs} ms; calls are refused until it does`));
-      }, timeoutMs);
-      this.#redis.once('ready', onReady);
-    });
+    return redisReady(this.#redis, timeoutMs, 'rate-limit');
   }
 
   async close(): Promise<void> {
-    if (this.#redis.status === 'end') return;
-    try {
-      await this.#redis.quit();
-    } catch {
-      this.#redis.disconnect();
-    }
+    await closeRedis(this.#redis);
   }
 }
