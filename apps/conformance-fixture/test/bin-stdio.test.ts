@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +62,28 @@ describe('the audit log file', () => {
       ]);
       expect(JSON.stringify(events)).not.toContain('hunter2');
       expect(session.stderr()).not.toContain('"audit"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('moves to a new file on SIGHUP, after the old one was rotated away', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bastion-audit-'));
+    try {
+      const file = join(dir, 'audit.jsonl');
+      const session = await spawnStdio(bin, { args: ['--audit-log', file] });
+      await session.client.callTool({ name: 'echo', arguments: { message: 'before' } });
+      renameSync(file, `${file}.1`);
+      session.signal('SIGHUP');
+      for (let tries = 0; !existsSync(file) && tries < 100; tries += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      await session.client.callTool({ name: 'echo', arguments: { message: 'after' } });
+      const exit = await session.close();
+      expect(exit.code).toBe(0);
+      const messages = (path: string) =>
+        readFileSync(path, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { args: { message: string } }).args.message);
+      expect(messages(`${file}.1`)).toEqual(['before']);
+      expect(messages(file)).toEqual(['after']);
+      expect(session.stderr()).toContain('audit log reopened');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

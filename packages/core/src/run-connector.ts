@@ -65,6 +65,10 @@ async function serve(runtime: Runtime<unknown>, options: RunOptions): Promise<vo
     };
     void stdio.ended.then(() => shutdown('stdin closed'));
   }
+  if (settings.auditLog) {
+    // logrotate's postrotate (or copytruncate-free rotation) sends SIGHUP: write to a fresh file.
+    process.on('SIGHUP', () => runtime.audit.reopen());
+  }
   let stopping: Promise<void> | undefined;
   function shutdown(reason: string): Promise<void> {
     stopping ??= (async () => {

@@ -3,11 +3,45 @@ import { close, closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 export interface AuditFile {
   /** Writes one line with a plain write(2): nothing is buffered in memory, nothing is fsynced. */
   append(line: string): void;
+  /**
+   * Opens the path again and writes there from now on (after logrotate moved the file away);
+   * throws, still writing to the old file, when it cannot.
+   */
+  reopen(): void;
   close(): Promise<void>;
 }
 
 /** Opens (creating with mode 0600) an append-only audit file; throws here if it cannot. */
 export function openAuditFile(path: string): AuditFile {
+  let fd = openChecked(path);
+  let closing: Promise<void> | undefined;
+  return {
+    append(line) {
+      // After close the descriptor number may already belong to some other file.
+      if (closing) throw new Error(`audit log ${path} is closed`);
+      const bytes = Buffer.from(line);
+      let written = 0;
+      while (written < bytes.length) {
+        written += writeSync(fd, bytes, written, bytes.length - written);
+      }
+    },
+    reopen() {
+      if (closing) throw new Error(`audit log ${path} is closed`);
+      const next = openChecked(path);
+      const previous = fd;
+      fd = next;
+      closeSync(previous);
+    },
+    close() {
+      closing ??= new Promise((resolve, reject) => {
+        close(fd, (error) => (error ? reject(error) : resolve()));
+      });
+      return closing;
+    },
+  };
+}
+
+function openChecked(path: string): number {
   let fd: number;
   try {
     fd = openSync(path, 'a', 0o600);
@@ -20,25 +54,7 @@ export function openAuditFile(path: string): AuditFile {
       `cannot open audit log ${path}: it is this process's stdout, which carries the MCP protocol`,
     );
   }
-
-  let closing: Promise<void> | undefined;
-  return {
-    append(line) {
-      // After close the descriptor number may already belong to some other file.
-      if (closing) throw new Error(`audit log ${path} is closed`);
-      const bytes = Buffer.from(line);
-      let written = 0;
-      while (written < bytes.length) {
-        written += writeSync(fd, bytes, written, bytes.length - written);
-      }
-    },
-    close() {
-      closing ??= new Promise((resolve, reject) => {
-        close(fd, (error) => (error ? reject(error) : resolve()));
-      });
-      return closing;
-    },
-  };
+  return fd;
 }
 
 function describeOpenError(error: unknown): string {

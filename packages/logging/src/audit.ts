@@ -41,6 +41,12 @@ export interface AuditLogOptions {
 
 export interface AuditLog {
   record(event: AuditEvent): void;
+  /**
+   * With a file: writes what is pending to the current file, then opens the path again, so a
+   * rotated-away file is replaced by a new one (send SIGHUP after logrotate). A failure is logged
+   * and the old file kept. Without a file it does nothing.
+   */
+  reopen(): void;
   /** Resolves once every recorded event is in the file and the file is closed. */
   close(): Promise<void>;
 }
@@ -70,6 +76,10 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         setImmediate(flush);
       }
     },
+    reopen() {
+      flush();
+      sink.reopen();
+    },
     async close() {
       flush();
       await sink.close();
@@ -80,6 +90,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 interface AuditSink {
   line(event: AuditEvent): string;
   write(lines: string[]): void;
+  reopen(): void;
   close(): Promise<void>;
 }
 
@@ -94,6 +105,7 @@ function loggerSink(logger: Logger): AuditSink {
     return {
       line: (event) => JSON.stringify(event, jsonSafe),
       write: (lines) => lines.forEach((line) => logger.info({ audit: JSON.parse(line) as unknown }, 'audit')),
+      reopen: () => undefined,
       close: () => Promise.resolve(),
     };
   }
@@ -103,6 +115,7 @@ function loggerSink(logger: Logger): AuditSink {
     write: (lines) => {
       stream.write(lines.join(''));
     },
+    reopen: () => undefined,
     close: () => Promise.resolve(),
   };
 }
@@ -118,6 +131,14 @@ function fileSink(auditFile: AuditFile, logger: Logger, file: string): AuditSink
         for (const line of lines) {
           logger.error({ err, audit: JSON.parse(line) as unknown, file }, 'audit log write failed; event logged here instead');
         }
+      }
+    },
+    reopen() {
+      try {
+        auditFile.reopen();
+        logger.info({ file }, 'audit log reopened');
+      } catch (err) {
+        logger.error({ err, file }, 'audit log could not be reopened; still writing to the file open before');
       }
     },
     close: () => auditFile.close(),

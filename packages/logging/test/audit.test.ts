@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -183,6 +183,49 @@ describe('createAuditLog with a file', () => {
     );
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('cannot open audit log /dev/stdout: it is this process');
+  });
+
+  it('writes to a new file after reopen, once the old one was rotated away, losing nothing', async () => {
+    const file = join(directory, 'audit.jsonl');
+    const rotated = join(directory, 'audit.jsonl.1');
+    const { logger, records } = capturingLogger();
+    const audit = createAuditLog({ logger, file });
+    audit.record(auditEvent({ requestId: 1 }));
+    await nextTurn();
+    renameSync(file, rotated);
+    audit.record(auditEvent({ requestId: 2 }));
+    audit.reopen();
+    audit.record(auditEvent({ requestId: 3 }));
+    await audit.close();
+    // Events recorded before the reopen go to the file they were meant for; later ones to the new file.
+    expect(jsonLines(readFileSync(rotated, 'utf8')).map((record) => record.requestId)).toEqual([1, 2]);
+    expect(jsonLines(readFileSync(file, 'utf8')).map((record) => record.requestId)).toEqual([3]);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(records()).toEqual([expect.objectContaining({ level: 30, msg: 'audit log reopened', file })]);
+  });
+
+  it('keeps writing to the open file when the path cannot be opened again, and says so', async () => {
+    const sub = join(directory, 'logs');
+    mkdirSync(sub);
+    const file = join(sub, 'audit.jsonl');
+    const { logger, records } = capturingLogger();
+    const audit = createAuditLog({ logger, file });
+    renameSync(sub, join(directory, 'moved'));
+    audit.reopen();
+    audit.record(auditEvent({ requestId: 4 }));
+    await audit.close();
+    expect(jsonLines(readFileSync(join(directory, 'moved', 'audit.jsonl'), 'utf8')).map((record) => record.requestId)).toEqual([4]);
+    expect(records()[0]).toMatchObject({ level: 50, msg: 'audit log could not be reopened; still writing to the file open before', file });
+    expect(String(records()[0]?.err && JSON.stringify(records()[0]?.err))).toContain('ENOENT');
+  });
+
+  it('does nothing on reopen without a file', async () => {
+    const { logger, records } = capturingLogger();
+    const audit = createAuditLog({ logger });
+    audit.record(auditEvent({ requestId: 5 }));
+    audit.reopen();
+    await audit.close();
+    expect(records().map((record) => (record.audit as { requestId?: number } | undefined)?.requestId)).toEqual([5]);
   });
 
   it('falls back to the logger for events recorded after close', async () => {

@@ -59,6 +59,8 @@ export interface StdioSession {
   stderr(): string;
   /** Sends a signal and resolves with the exit code and signal. */
   kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends a signal the server handles and goes on (SIGHUP, say); does not wait for anything. */
+  signal(signal: NodeJS.Signals): void;
   /** Closes stdin and waits for the process to exit. */
   close(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -87,6 +89,9 @@ export async function spawnStdio(binPath: string, options: SpawnOptions = {}): P
     async kill(signal = 'SIGTERM') {
       child.kill(signal);
       return result();
+    },
+    signal(signal) {
+      child.kill(signal);
     },
     async close() {
       child.stdin.end();
