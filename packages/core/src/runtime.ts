@@ -125,10 +125,9 @@ async function loadToolPolicy<Ctx>(path: string, tools: readonly PreparedTool<Ct
 
 /** Rate and concurrency limits as configured; nothing is loaded or connected without them. */
 async function createLimits(settings: CoreSettings, logger: Logger, connectorName: string): Promise<{ rateLimiter: RateLimiter; concurrency: ConcurrencyLimiter | undefined }> {
-  const { createRateLimiter } = settings.rateLimit || settings.toolRateLimit ? await import('./limits/index.js') : { createRateLimiter: undefined };
   const rateLimiter: RateLimiter =
-    createRateLimiter && (settings.rateLimit || settings.toolRateLimit)
-      ? createRateLimiter({
+    settings.rateLimit || settings.toolRateLimit
+      ? (await import('./limits/index.js')).createRateLimiter({
           ...(settings.rateLimit ? { perPrincipal: settings.rateLimit } : {}),
           ...(settings.toolRateLimit ? { perTool: settings.toolRateLimit } : {}),
           ...(settings.redisUrl ? { redisUrl: settings.redisUrl } : {}),

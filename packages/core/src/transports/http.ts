@@ -136,25 +136,45 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
   let inFlight = 0;
   let idle: (() => void) | undefined;
 
+  /** A request refused before any tool ran: what every denial at this layer records. */
+  function auditDenied(denial: {
+    tool: string;
+    principal: string;
+    clientId?: string | undefined;
+    requestId?: string | number | undefined;
+    args: unknown;
+    decision: string;
+    error: string;
+    remoteAddress?: string | undefined;
+  }): void {
+    const { clientId, requestId, remoteAddress, ...event } = denial;
+    runtime.audit.record({
+      ...event,
+      time: new Date().toISOString(),
+      connector: runtime.connector.name,
+      ...(clientId === undefined ? {} : { clientId }),
+      ...(requestId === undefined ? {} : { requestId }),
+      transport: 'http',
+      outcome: 'denied',
+      durationMs: 0,
+      ...(remoteAddress === undefined ? {} : { remoteAddress }),
+    });
+  }
+
   /**
    * Refused credentials are audited too (principal `unauthenticated`, the peer's address, the tool
    * a 2026-07-28 client names in Mcp-Name); the body is never read for them.
    */
   function auditRefusal(request: IncomingMessage, status: number, message: string, principal?: Principal): void {
     const named = request.headers['mcp-method'] === 'tools/call' ? request.headers['mcp-name'] : undefined;
-    runtime.audit.record({
-      time: new Date().toISOString(),
-      connector: runtime.connector.name,
+    auditDenied({
       tool: typeof named === 'string' ? named.slice(0, 128) : '',
       principal: principal?.id ?? 'unauthenticated',
-      ...(principal?.clientId === undefined ? {} : { clientId: principal.clientId }),
-      transport: 'http',
+      clientId: principal?.clientId,
       args: {},
-      outcome: 'denied',
-      durationMs: 0,
       decision: status === 403 ? 'denied by authentication: insufficient scope (403)' : `denied by authentication (${status})`,
       error: message,
-      ...(request.socket.remoteAddress === undefined ? {} : { remoteAddress: request.socket.remoteAddress }),
+      remoteAddress: request.socket.remoteAddress,
     });
   }
 
@@ -231,20 +251,7 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
   async function admitCall(call: ToolCall, principal: Principal, policy: PrincipalPolicy, response: ServerResponse): Promise<{ release(): void } | undefined> {
     const tool = toolsByName.get(call.name);
     const audit = (decision: string, error: string) =>
-      runtime.audit.record({
-        time: new Date().toISOString(),
-        connector: runtime.connector.name,
-        tool: call.name,
-        principal: principal.id,
-        ...(principal.clientId === undefined ? {} : { clientId: principal.clientId }),
-        ...(call.id === undefined ? {} : { requestId: call.id }),
-        transport: 'http',
-        args: call.args,
-        outcome: 'denied',
-        durationMs: 0,
-        decision,
-        error,
-      });
+      auditDenied({ tool: call.name, principal: principal.id, clientId: principal.clientId, requestId: call.id, args: call.args, decision, error });
     if (!tool || !policy.toolVisible(tool)) {
       audit(tool ? 'denied by scopes or policy (not visible)' : 'denied: unknown tool', `Tool ${call.name} not found`);
       return { release: () => undefined };
