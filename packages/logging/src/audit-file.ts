@@ -63,10 +63,14 @@ function describeOpenError(error: unknown): string {
   return message.replace(/, open '.*'$/s, '');
 }
 
+// bigint stats on purpose: a plain fstatSync writes into the process-wide buffer that
+// fs.realpathSync, and so module resolution, reads back. Left holding a pipe's mode (stdout under a
+// container runtime or a desktop host), it makes every later import stop resolving pnpm's symlinks
+// (nodejs/node#51142). bigint results live in a buffer of their own, and compare inodes exactly.
 function isProtocolStdout(fd: number): boolean {
   try {
-    const target = fstatSync(fd);
-    const stdout = fstatSync(1);
+    const target = fstatSync(fd, { bigint: true });
+    const stdout = fstatSync(1, { bigint: true });
     return target.dev === stdout.dev && target.ino === stdout.ino;
   } catch {
     return false;

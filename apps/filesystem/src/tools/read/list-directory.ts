@@ -1,10 +1,10 @@
 import type { Dirent, Stats } from 'node:fs';
-import { lstatSync } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import { ToolError, readOnly } from '@bastion-mcp/core';
 import { limitSchema, page, pageInfo, sanitizeText, untrustedText } from '@bastion-mcp/schema';
 import { z } from 'zod';
 import { show } from '../../access/messages.js';
+import { lstatEntrySync } from '../../access/sync-stat.js';
 import { accessFor, defineTool } from '../../context.js';
 import { fingerprint, offsetCursor, readCursor, writeCursor } from './walk/cursor.js';
 import { denyFilter } from './walk/deny-filter.js';
@@ -30,7 +30,7 @@ async function statItems(items: readonly Item[], directory: string, pacer: Pacer
   for (const item of items) {
     if (item.stats !== undefined) continue;
     try {
-      item.stats = lstatSync(base + item.name, { throwIfNoEntry: false }) ?? null;
+      item.stats = lstatEntrySync(base + item.name) ?? null;
     } catch {
       item.stats = null;
     }

@@ -1,4 +1,5 @@
-import { closeSync, constants, fstatSync, openSync, readSync, readlinkSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, readlinkSync } from 'node:fs';
+import { fstatEntrySync } from '../../../access/sync-stat.js';
 
 /**
  * Reads the files a walk visits, synchronously, one at a time, into one reused buffer.
@@ -80,7 +81,7 @@ export class FileReader {
       return { kind: 'unreadable', code: (error as NodeJS.ErrnoException).code ?? 'EIO' };
     }
     try {
-      const stats = fstatSync(fd);
+      const stats = fstatEntrySync(fd);
       if (!stats.isFile()) return { kind: 'notRegular' };
       if (stats.nlink > 1 && !this.allowHardlinks) return { kind: 'hardLinked' };
       if (stats.size > maxBytes) return { kind: 'tooLarge', size: stats.size };
