@@ -1,14 +1,11 @@
 import { REDACTED } from './redaction-markers.js';
+import type { TextRule } from './redact-text-rule.js';
+import { TOKEN_PREFIX_HINT, TOKEN_SHAPE_RULES } from './redact-token-shapes.js';
 import { isSecretField } from './secret-keys.js';
 
 // Every pattern starts at a literal or behind a one-character lookbehind that stops a failed
 // attempt from being retried inside the same run, and no quantified group can match the same
 // text two ways, so each pass over the text is linear.
-
-interface TextRule {
-  readonly pattern: RegExp;
-  readonly replace: (match: string, ...groups: string[]) => string;
-}
 
 const AUTH_SCHEME = '(?:bearer|basic|token|digest|negotiate|ntlm|bot|apikey)';
 
@@ -72,33 +69,20 @@ const TEXT_RULES: readonly TextRule[] = [
     pattern: /:\/\/([^\s:/?#@"'<>`\\]*):([^\s/?#"'<>`\\]*)@/g,
     replace: (match, user, password) => (password === '' ? match : `://${user}:${REDACTED}@`),
   },
-  // Token shapes recognisable without context.
-  { pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, replace: mask },
-  { pattern: /\b(?:xox[abprs]|xapp)-[A-Za-z0-9-]{10,}/g, replace: mask },
-  { pattern: /\b(?:[rs]k_(?:live|test)|whsec)_[A-Za-z0-9]{10,}/g, replace: mask },
-  { pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, replace: mask },
-  {
-    pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
-    replace: mask,
-  },
+  ...TOKEN_SHAPE_RULES,
 ];
 
 // Every rule needs one of these somewhere in the text; most log strings have none of them.
-const MIGHT_HOLD_SECRET =
-  /[=:]|-----BEGIN|bearer|basic|gh[pousr]_|github_pat_|xox[abprs]-|xapp-|[rs]k_(?:live|test)_|whsec_|AKIA|ASIA|eyJ/i;
+const MIGHT_HOLD_SECRET = /[=:]|-----BEGIN|bearer|basic/i;
 
 /** Masks credentials inside free text; returns the text unchanged when nothing matched. */
 export function redactString(text: string): string {
-  if (!MIGHT_HOLD_SECRET.test(text)) return text;
+  if (!MIGHT_HOLD_SECRET.test(text) && !TOKEN_PREFIX_HINT.test(text)) return text;
   let result = text;
   for (const rule of TEXT_RULES) {
     result = result.replace(rule.pattern, rule.replace);
   }
   return result;
-}
-
-function mask(): string {
-  return REDACTED;
 }
 
 function maskKeepingQuotes(value: string): string {
