@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { parseJsonWithinDepth } from './json-depth.js';
 
 const CURSOR_PREFIX = 'c1.';
 const MAX_CURSOR_LENGTH = 4096;
@@ -60,7 +61,7 @@ export function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T {
   }
   let state: unknown;
   try {
-    state = JSON.parse(json);
+    state = parseJsonWithinDepth(json);
   } catch (error) {
     throw new InvalidCursorError('json', { cause: error });
   }

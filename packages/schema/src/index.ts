@@ -26,3 +26,10 @@ export {
   type UntrustedTextOptions,
 } from './untrusted.js';
 export { toJsonSafe, type JsonValue } from './json-safe.js';
+export {
+  findExcessJsonNesting,
+  JsonTooDeepError,
+  MAX_JSON_DEPTH,
+  parseJsonWithinDepth,
+  valueExceedsDepth,
+} from './json-depth.js';
