@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { JsonTooDeepError, MAX_JSON_DEPTH, parseJsonWithinDepth } from '@bastion-mcp/schema';
 
 export type BodyResult =
   | { ok: true; body: unknown }
@@ -6,7 +7,8 @@ export type BodyResult =
 
 /**
  * Reads a JSON request body up to `limit` bytes. A declared or streamed size over the limit is
- * refused without buffering the rest; malformed JSON is a JSON-RPC parse error.
+ * refused without buffering the rest; malformed JSON, or JSON nested deeper than MAX_JSON_DEPTH
+ * (checked on the raw text, so the SDK never sees such a body), is a JSON-RPC parse error.
  */
 export async function readJsonBody(request: IncomingMessage, limit: number): Promise<BodyResult> {
   const contentType = request.headers['content-type'] ?? '';
@@ -27,8 +29,11 @@ export async function readJsonBody(request: IncomingMessage, limit: number): Pro
     chunks.push(chunk as Buffer);
   }
   try {
-    return { ok: true, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
-  } catch {
-    return { ok: false, status: 400, code: -32700, message: 'Parse error: the body is not valid JSON' };
+    return { ok: true, body: parseJsonWithinDepth(Buffer.concat(chunks).toString('utf8'), MAX_JSON_DEPTH) };
+  } catch (error) {
+    const message = JsonTooDeepError.isInstance(error)
+      ? `Parse error: the body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels; send a flatter request`
+      : 'Parse error: the body is not valid JSON';
+    return { ok: false, status: 400, code: -32700, message };
   }
 }
