@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH, parseJsonWithinDepth } from '@bastion-mcp/schema';
 import { TokenCache, tokenCacheKey } from './token-cache.js';
 import { audienceMatcher, configuredUrl } from './resource-url.js';
 import type { Secret } from './secret.js';
@@ -70,7 +71,7 @@ export function introspector(options: IntrospectorOptions): (token: string) => P
       await response.body?.cancel();
       throw new Error(`introspection endpoint answered HTTP ${response.status}`);
     }
-    return response.json();
+    return parseJsonWithinDepth(await response.text(), MAX_JSON_DEPTH);
   }
 
   function judge(answer: Record<string, unknown>): TokenCheck {

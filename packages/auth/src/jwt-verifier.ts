@@ -1,3 +1,4 @@
+import { findExcessJsonNesting, MAX_JSON_DEPTH } from '@bastion-mcp/schema';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { audienceMatcher, configuredUrl } from './resource-url.js';
 import { principalFromClaims, refused } from './token-claims.js';
@@ -140,6 +141,15 @@ function describe({ errors }: Jose, error: unknown, onError: ((error: unknown) =
   return refused('the token could not be verified: its issuer\'s signing keys are unavailable right now');
 }
 
+/**
+ * Whether the JWT's header or claims nest deeper than MAX_JSON_DEPTH. Checked on the decoded text
+ * before jose parses anything: until the signature is checked, the claims are anyone's.
+ */
+function nestsTooDeeply(token: string): boolean {
+  const [header = '', claims = ''] = token.split('.', 2);
+  return [header, claims].some((segment) => findExcessJsonNesting(Buffer.from(segment, 'base64url').toString('utf8'), MAX_JSON_DEPTH) !== undefined);
+}
+
 /** Verifies a JWT access token against the trusted issuer its `iss` names. */
 export function jwtVerifier(options: JwtVerifierOptions): (token: string) => Promise<TokenCheck> {
   if (options.issuers.length === 0) throw new Error('issuers must name at least one trusted issuer');
@@ -153,6 +163,7 @@ export function jwtVerifier(options: JwtVerifierOptions): (token: string) => Pro
   const cache = options.cache ?? new TokenCache();
 
   const verify = async (token: string): Promise<{ check: TokenCheck; trustedUntilSeconds?: number }> => {
+    if (nestsTooDeeply(token)) return { check: refused(`the token is not a well-formed JWT: its header or claims nest deeper than ${MAX_JSON_DEPTH} levels`) };
     const library = await loadJose();
     let unverified: JWTPayload;
     try {
