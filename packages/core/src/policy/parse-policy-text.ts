@@ -1,4 +1,6 @@
+import { valueExceedsDepth } from '@bastion-mcp/schema';
 import { parseDocument } from 'yaml';
+import { jsonNestingProblem, MAX_POLICY_DEPTH, yamlNestingProblem } from './policy-nesting.js';
 
 export type PolicyFormat = 'yaml' | 'json';
 
@@ -18,12 +20,19 @@ function firstLine(message: string): string {
 }
 
 function parseYaml(text: string): { value: unknown; problems: string[] } {
+  const tooDeep = yamlNestingProblem(text);
+  if (tooDeep) return { value: undefined, problems: [tooDeep] };
   // Aliases are capped so a small file cannot expand into a huge document.
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true, version: '1.2' });
   const problems = document.errors.map((error) => firstLine(error.message));
   if (problems.length > 0) return { value: undefined, problems };
   try {
-    return { value: document.toJS({ maxAliasCount: 100 }), problems: [] };
+    const value: unknown = document.toJS({ maxAliasCount: 100 });
+    // An alias can place a deep anchor deeper still, or inside itself.
+    if (valueExceedsDepth(value, MAX_POLICY_DEPTH)) {
+      return { value: undefined, problems: [`its aliases nest mappings and sequences deeper than ${MAX_POLICY_DEPTH} levels (or inside themselves)`] };
+    }
+    return { value, problems: [] };
   } catch (error) {
     return { value: undefined, problems: [error instanceof Error ? firstLine(error.message) : 'unreadable YAML'] };
   }
@@ -33,6 +42,8 @@ export function parsePolicyText(text: string, source: string): ParsedText {
   const format = policyFormat(text, source);
   if (text.trim().length === 0) return { ok: false, format, problems: ['the policy file is empty; it needs at least `version: 1`'] };
   if (format === 'json') {
+    const tooDeep = jsonNestingProblem(text);
+    if (tooDeep) return { ok: false, format, problems: [tooDeep] };
     let value: unknown;
     try {
       value = JSON.parse(text);
