@@ -13,11 +13,16 @@ export function renderFileRange(result: {
   totalLines?: number | undefined;
   truncated: boolean;
   nextOffset?: number | undefined;
+  cutLines?: readonly number[] | undefined;
+  maxLineBytes?: number | undefined;
 }): RenderedText {
   const lines = result.endLine >= result.startLine ? `lines ${result.startLine}-${result.endLine}` : 'no lines';
   const total = result.totalLines === undefined ? '' : ` of ${result.totalLines}`;
+  const cut = result.cutLines?.length
+    ? `; line${result.cutLines.length === 1 ? '' : 's'} ${result.cutLines.join(', ')} cut at ${result.maxLineBytes} bytes (the rest of ${result.cutLines.length === 1 ? 'it' : 'them'} is not shown)`
+    : '';
   return {
-    note: `${result.path}: ${lines}${total}${more(result.truncated, `call again with offset ${result.nextOffset}`)}`,
+    note: `${result.path}: ${lines}${total}${cut}${more(result.truncated, `call again with offset ${result.nextOffset}`)}`,
     data: result.content,
   };
 }

@@ -7,6 +7,7 @@ import { openVerified } from '../../access/open-verified.js';
 import { accessFor, defineTool } from '../../context.js';
 import { looksBinary } from './line-reader.js';
 import { renderFiles } from '../render.js';
+import { fitText, jsonBytes, utf8Boundary } from './text-fit.js';
 
 const KIB = 1024;
 const DEFAULT_BYTES_EACH = 64 * KIB;
@@ -25,34 +26,6 @@ interface Readable {
   readonly result: FileResult;
   readonly handle: FileHandle;
   readonly size: number;
-}
-
-const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
-
-/**
- * Where to cut `bytes[0, end)` so that no UTF-8 character is split: before a trailing lead byte
- * whose continuation bytes lie beyond `end`. Invalid sequences are left to the decoder.
- */
-export function utf8Boundary(bytes: Uint8Array, end: number): number {
-  let start = end - 1;
-  while (start >= 0 && end - start <= 4 && ((bytes[start] ?? 0) & 0xc0) === 0x80) start -= 1;
-  if (start < 0 || end - start > 4) return end;
-  const lead = bytes[start] ?? 0;
-  const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-  return start + length > end ? start : end;
-}
-
-/** The longest prefix of `text` whose JSON string body takes at most `maxBytes`, never splitting a surrogate pair. */
-function fitText(text: string, maxBytes: number): string {
-  let low = 0;
-  let high = text.length;
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if (jsonBytes(text.slice(0, middle)) - 2 <= maxBytes) low = middle;
-    else high = middle - 1;
-  }
-  const code = text.charCodeAt(low - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? low - 1 : low);
 }
 
 /** A per-file failure as the caller sees it; unexpected errors (not from the file) still fail the call. */

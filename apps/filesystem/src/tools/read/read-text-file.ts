@@ -5,9 +5,15 @@ import { openVerified } from '../../access/open-verified.js';
 import { show } from '../../access/messages.js';
 import { accessFor, defineTool } from '../../context.js';
 import { countLines, looksBinary, readLineRange } from './line-reader.js';
+import type { LineRange } from './line-reader.js';
 import { renderFileRange } from '../render.js';
 
 const DEFAULT_LIMIT = 2000;
+
+/** The result fields naming the lines that were cut, present only when some were. */
+function cuts(range: LineRange, maxBytes: number): { cutLines?: number[]; maxLineBytes?: number } {
+  return range.cutLines.length === 0 ? {} : { cutLines: range.cutLines, maxLineBytes: maxBytes };
+}
 
 export const readTextFile = defineTool({
   name: 'read_text_file',
@@ -16,6 +22,7 @@ export const readTextFile = defineTool({
   description:
     'Read a UTF-8 text file, or a range of its lines. Use offset (1-based line) and limit for a range, head for the first N lines, or tail for the last N. ' +
     `Without them it reads from the start, up to ${DEFAULT_LIMIT} lines and the response budget; when truncated is true, call again with offset = nextOffset. ` +
+    'A line too long for one response is cut at a character boundary (to at most maxLineBytes bytes) and listed in cutLines; the rest of that line is not returned, and the next call continues with the line after it. ' +
     'Binary files are refused (use read_media_file or get_file_info).',
   scopes: ['files:read'],
   annotations: readOnly({ openWorld: false }),
@@ -40,6 +47,11 @@ export const readTextFile = defineTool({
     totalLines: z.number().int().optional().describe('Lines in the file, when the read reached its end or counted it'),
     truncated: z.boolean().describe('More lines follow; continue with offset = nextOffset'),
     nextOffset: z.number().int().optional(),
+    cutLines: z
+      .array(z.number().int())
+      .optional()
+      .describe('Lines longer than maxLineBytes: content holds at most their first maxLineBytes bytes, cut at a character boundary'),
+    maxLineBytes: z.number().int().optional().describe('The bound in bytes at which the lines in cutLines were cut'),
   }),
   text: renderFileRange,
   async handler(args, ctx) {
@@ -65,6 +77,7 @@ export const readTextFile = defineTool({
           totalLines,
           truncated: endLine < totalLines,
           ...(endLine < totalLines ? { nextOffset: endLine + 1 } : {}),
+          ...cuts(range, maxBytes),
         };
       }
       const from = args.offset ?? 1;
@@ -84,6 +97,7 @@ export const readTextFile = defineTool({
         ...(range.totalLines === undefined ? {} : { totalLines: range.totalLines }),
         truncated,
         ...(truncated ? { nextOffset: endLine + 1 } : {}),
+        ...cuts(range, maxBytes),
       };
     } finally {
       await handle.close();
