@@ -294,6 +294,18 @@ describe('edit_file failures change nothing and say how to fix them', () => {
       `\`path\` "${big}": the file is 21 bytes, over the limit of 20 bytes per write (--max-write-bytes); nothing was written.`,
     );
   });
+
+  it('refuses chained replace_all edits that outgrow the limit before building their result, dry run or not', async () => {
+    const path = sandbox.file('grow.txt', 'ab\n');
+    const doubling = Array.from({ length: 100 }, () => edit('a', 'aa', true));
+    for (const dry_run of [true, false]) {
+      expect(await refusedUnchanged({ path: 'grow.txt', edits: doubling, dry_run })).toBe(
+        `\`path\` "${path}": the edited file would be 16777218 bytes at \`edits[23]\`, over the limit of 10485760 bytes per write (--max-write-bytes); nothing was written.`,
+      );
+    }
+    expect(await fs.ok<EditResult>('edit_file', { path: 'grow.txt', edits: doubling.slice(0, 3) })).toMatchObject({ replacements: 7 });
+    expect(readFileSync(path, 'utf8')).toBe(`${'a'.repeat(8)}b\n`);
+  });
 });
 
 describe('edit_file attacks', () => {

@@ -89,7 +89,7 @@ export const editFile = defineTool({
       await opened.handle.close();
     }
 
-    const { text, replacements } = applyEdits(original, edits, resolved.path);
+    const { text, replacements } = applyEdits(original, edits, resolved.path, maxBytes);
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > maxBytes) throw tooLarge(resolved.path, 'the edited file would be', bytes, maxBytes);
 

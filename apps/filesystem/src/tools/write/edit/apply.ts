@@ -32,6 +32,13 @@ function variants(oldText: string, fileEnding: LineEnding | undefined): string[]
   return found;
 }
 
+/** How many times split() will cut `text` at `needle` (occurrences that do not overlap). */
+function separateOccurrences(text: string, needle: string): number {
+  let count = 0;
+  for (let index = text.indexOf(needle); index !== -1; index = text.indexOf(needle, index + needle.length)) count += 1;
+  return count;
+}
+
 function unique(numbers: readonly number[]): number[] {
   return numbers.filter((value, index) => numbers.indexOf(value) === index);
 }
@@ -42,9 +49,10 @@ function unique(numbers: readonly number[]): number[] {
  * is applied. Line breaks in new_text follow the text it replaces (or the file), and a file that
  * ended with a line break still does.
  */
-export function applyEdits(original: string, edits: readonly Edit[], path: string): Edited {
+export function applyEdits(original: string, edits: readonly Edit[], path: string, maxBytes: number): Edited {
   const fileEnding = dominantLineEnding(original);
   let text = original;
+  let bytes = Buffer.byteLength(original, 'utf8');
   let replacements = 0;
   edits.forEach((edit, index) => {
     const argument = `\`edits[${index}].old_text\``;
@@ -70,6 +78,16 @@ export function applyEdits(original: string, edits: readonly Edit[], path: strin
     }
     const ending = endingOf(matched.variant) ?? fileEnding;
     const replacement = ending && edit.new_text.includes('\n') ? withLineEnding(edit.new_text, ending) : edit.new_text;
+    // The size is checked before the text is built: chained replace_all edits can each double it,
+    // and the process must not run out of memory building a result it will refuse anyway.
+    const count = edit.replace_all ? separateOccurrences(text, matched.variant) : 1;
+    const next = bytes + count * (Buffer.byteLength(replacement, 'utf8') - Buffer.byteLength(matched.variant, 'utf8'));
+    if (next > maxBytes) {
+      throw new ToolError(
+        `\`path\` ${show(path)}: the edited file would be ${next} bytes${edits.length > 1 ? ` at \`edits[${index}]\`` : ''}, over the limit of ${maxBytes} bytes per write (--max-write-bytes); nothing was written.`,
+      );
+    }
+    bytes = next;
     if (edit.replace_all) {
       // split/join, not String.replace: `$&` and friends in new_text stay literal.
       const parts = text.split(matched.variant);
