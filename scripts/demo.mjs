@@ -21,26 +21,76 @@ for (const app of ['filesystem', 'postgres']) {
   }
 }
 
+// Each server runs in its own process group, so a Ctrl-C in the terminal reaches only this script,
+// which asks each server to stop exactly once: a server takes a second signal as "exit now" and
+// would leave its embedded database's files behind.
 const servers = [];
-const stopAll = () => {
-  for (const server of servers) server.kill('SIGTERM');
-};
+let stopRequested = false;
+
+function isRunning(server) {
+  return server.child.exitCode === null && server.child.signalCode === null;
+}
+
+function askToStop(server) {
+  if (server.asked || !isRunning(server)) return;
+  server.asked = true;
+  server.child.kill('SIGTERM');
+}
+
+/** Stops every server; one still starting is asked once it serves, when its shutdown can clean up. */
+function stopAll() {
+  stopRequested = true;
+  for (const server of servers) if (server.serving) askToStop(server);
+}
+
+function onStopSignal() {
+  if (!stopRequested) {
+    stopAll();
+    return;
+  }
+  process.stderr.write('demo: stopping at once (the embedded database\'s files are removed shortly after)\n');
+  for (const server of servers) if (isRunning(server)) server.child.kill('SIGKILL');
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onStopSignal);
+process.on('exit', () => {
+  for (const server of servers) if (isRunning(server)) server.child.kill('SIGTERM');
+});
+
+/** Resolves once every server has exited, with the exit code this script should end with. */
+function allExited() {
+  return Promise.all(
+    servers.map(
+      (server) =>
+        new Promise((resolveExit) => {
+          if (!isRunning(server)) resolveExit(server.child.exitCode ?? 1);
+          else server.child.once('exit', (code) => resolveExit(code ?? 1));
+        }),
+    ),
+  ).then((codes) => codes.find((code) => code !== 0) ?? 0);
+}
 
 /** Starts a connector over HTTP and resolves with its URL once it listens. */
 function serve(app, port, args) {
-  const server = spawn(process.execPath, [binOf(app), '--transport', 'http', '--host', '127.0.0.1', '--port', port, ...args], {
+  const child = spawn(process.execPath, [binOf(app), '--transport', 'http', '--host', '127.0.0.1', '--port', port, ...args], {
     stdio: ['ignore', 'inherit', 'pipe'],
+    detached: true,
   });
+  const server = { app, child, serving: false, asked: false };
   servers.push(server);
   return new Promise((resolveUrl, reject) => {
     let seen = '';
-    server.stderr.setEncoding('utf8').on('data', (chunk) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk) => {
       process.stderr.write(chunk);
+      if (server.serving) return;
       seen += chunk;
       const match = /"url":"(http:\/\/[^"]+)"/.exec(seen);
-      if (match) resolveUrl(match[1]);
+      if (!match) return;
+      server.serving = true;
+      if (stopRequested) askToStop(server);
+      resolveUrl(match[1]);
     });
-    server.once('exit', (code) => reject(new Error(`the ${app} server exited with code ${code}`)));
+    child.once('error', (error) => reject(new Error(`the ${app} server could not start: ${error.message}`)));
+    child.once('exit', (code, signal) => reject(new Error(`the ${app} server exited with ${signal ?? `code ${code}`}`)));
   });
 }
 
@@ -107,10 +157,14 @@ try {
   const [filesUrl, databaseUrl] = await Promise.all([serve('filesystem', port, [sample]), serve('postgres', databasePort, ['--demo'])]);
   report = [...(await checkFiles(filesUrl)), '', ...(await checkDatabase(databaseUrl))];
 } catch (error) {
-  process.stderr.write(`demo: ${error.message}\n`);
+  // Stopped while starting: the servers' exits are the expected end, not a failure.
+  if (!stopRequested) process.stderr.write(`demo: ${error.message}\n`);
+  const failed = !stopRequested;
   stopAll();
-  process.exit(1);
+  const code = await allExited();
+  process.exit(failed ? 1 : code);
 }
+if (stopRequested) process.exit(await allExited());
 
 const desktop = {
   mcpServers: {
@@ -136,14 +190,5 @@ process.stdout.write(
     '',
   ].join('\n'),
 );
-process.on('SIGINT', stopAll);
-process.on('SIGTERM', stopAll);
-let running = servers.length;
-for (const server of servers) {
-  server.once('exit', (code) => {
-    running -= 1;
-    if (code) process.exitCode = code;
-    if (running === 0) process.exit();
-    else stopAll();
-  });
-}
+for (const server of servers) server.child.once('exit', () => stopAll());
+process.exit(await allExited());

@@ -50,15 +50,16 @@ function onSignals(shutdown: (signal: NodeJS.Signals) => void): void {
 async function serve(runtime: Runtime<unknown>, options: RunOptions): Promise<void> {
   const { logger, settings } = runtime;
   let stopTransport: () => Promise<void>;
+  let announce: () => void;
   if (settings.transport === 'http') {
     // Loaded only here: the HTTP stack is a third of the start-up cost of a stdio server.
     const { serveOverHttp } = await import('./transports/http.js');
     const http = await serveOverHttp(runtime, options.authenticator ? { authenticator: options.authenticator } : {});
-    logger.info({ url: http.url, tools: runtime.tools.length }, 'serving Streamable HTTP');
+    announce = () => logger.info({ url: http.url, tools: runtime.tools.length }, 'serving Streamable HTTP');
     stopTransport = () => http.close();
   } else {
     const stdio = serveOverStdio(runtime);
-    logger.info({ tools: runtime.tools.length }, 'serving stdio');
+    announce = () => logger.info({ tools: runtime.tools.length }, 'serving stdio');
     stopTransport = async () => {
       runtime.stop();
       await stdio.close();
@@ -85,6 +86,8 @@ async function serve(runtime: Runtime<unknown>, options: RunOptions): Promise<vo
     return stopping;
   }
   onSignals((signal) => void shutdown(signal));
+  // Last: a supervisor that stops the server as soon as it reads this line finds the handlers in place.
+  announce();
 }
 
 /**

@@ -2,9 +2,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { firstBlockedDirectory, formatMode, type OsIdentity } from './os-user-reach.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -12,21 +14,40 @@ export function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
 
-export interface OsUser {
-  uid: number;
+export interface OsUser extends OsIdentity {
   gid: number;
 }
 
 /** The `postgres` OS user, or undefined when it does not exist. */
 export async function findPostgresOsUser(): Promise<OsUser | undefined> {
   try {
-    const [uid, gid] = await Promise.all([
+    const [uid, gid, groups] = await Promise.all([
       execFileAsync('id', ['-u', 'postgres']),
       execFileAsync('id', ['-g', 'postgres']),
+      execFileAsync('id', ['-G', 'postgres']),
     ]);
-    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+    return {
+      uid: Number(uid.stdout.trim()),
+      gid: Number(gid.stdout.trim()),
+      groups: groups.stdout.trim().split(/\s+/).map(Number),
+    };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` OS user, which must be able to enter every directory
+ * on the way to the path. Throws one line naming the blocking directory and the fix when it cannot.
+ */
+export async function assertPostgresUserReaches(path: string, what: string, fix: string): Promise<void> {
+  if (!isRoot()) return;
+  const blocked = await firstBlockedDirectory(path, await findPostgresOsUser());
+  if (blocked) {
+    throw new Error(
+      `Running as root, PostgreSQL runs as the OS user postgres, which cannot enter ${blocked.directory} ` +
+        `(mode ${formatMode(blocked.mode)}) on the way to ${what}: ${fix}.`,
+    );
   }
 }
 
@@ -110,25 +131,40 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
   return true;
 }
 
+/** Data directories are made in the temp directory, which the `postgres` OS user must reach as well. */
+export async function assertPostgresUserReachesTempDir(): Promise<void> {
+  await assertPostgresUserReaches(
+    tmpdir(),
+    `the temp directory ${tmpdir()}`,
+    'point TMPDIR at a directory every user may enter, e.g. TMPDIR=/tmp, or run as a non-root user',
+  );
+}
+
 /**
- * Starts a detached watchdog that stops the server and removes its directory once this process is
- * gone, so a killed test run does not leave a server behind. Returns a function that cancels it.
+ * Starts a detached watchdog that, once this process is gone, stops the server whose data
+ * directory is dataDir (if one runs) and removes the directory; so a process killed while it
+ * starts, serves or stops the server leaves nothing behind. Returns a function that cancels it.
  */
-export function guardAgainstOrphanedServer(postmasterPid: number, directory: string): () => void {
+export function guardAgainstOrphanedServer(directory: string, dataDir: string): () => void {
   if (process.platform === 'win32') return () => {};
   const script = [
     `alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }`,
     'while alive "$1"; do sleep 1; done',
-    'kill -INT "$2" 2>/dev/null',
-    'i=0; while alive "$2" && [ "$i" -lt 20 ]; do sleep 1; i=$((i+1)); done',
-    'if alive "$2"; then kill -QUIT "$2"; sleep 1; fi',
-    'rm -rf "$3"',
+    'pid=$(head -n 1 "$3/postmaster.pid" 2>/dev/null)',
+    'case "$pid" in ""|*[!0-9]*) pid= ;; esac',
+    // A stale postmaster.pid may name a pid reused by another process: it must be this data directory's server.
+    'if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && ! tr "\\000" " " <"/proc/$pid/cmdline" | grep -qF -- "$3"; then pid=; fi',
+    'if [ -n "$pid" ] && alive "$pid"; then',
+    '  kill -INT "$pid" 2>/dev/null',
+    '  i=0; while alive "$pid" && [ "$i" -lt 20 ]; do sleep 1; i=$((i+1)); done',
+    '  if alive "$pid"; then kill -QUIT "$pid"; sleep 1; fi',
+    'fi',
+    'rm -rf "$2"',
   ].join('\n');
-  const watchdog = spawn(
-    '/bin/sh',
-    ['-c', script, 'bastion-pg-watchdog', String(process.pid), String(postmasterPid), directory],
-    { detached: true, stdio: 'ignore' },
-  );
+  const watchdog = spawn('/bin/sh', ['-c', script, 'bastion-pg-watchdog', String(process.pid), directory, dataDir], {
+    detached: true,
+    stdio: 'ignore',
+  });
   watchdog.on('error', () => {});
   watchdog.unref();
   return () => {

