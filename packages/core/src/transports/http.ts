@@ -16,6 +16,7 @@ import { narrowByHeaders } from '../policy/header-narrowing.js';
 import type { PrincipalPolicy } from '../policy/types.js';
 import { corsPolicy } from './cors.js';
 import { readJsonBody } from './read-body.js';
+import { headersNameCall, stepUpScopes } from './scope-challenge.js';
 
 export const MCP_PATH = '/mcp';
 export const HEALTH_PATH = '/healthz';
@@ -222,7 +223,7 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
     }
     const call = toolCallOf(body);
     if (call) {
-      const admitted = await admitCall(call, principal, narrowed.policy, response);
+      const admitted = await admitCall(call, principal, narrowed.policy, request, response);
       if (!admitted) return;
       response.once('close', admitted.release);
     }
@@ -245,13 +246,29 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
 
   /**
    * A tools/call passes the caller's rate and concurrency limits before it is handled (429 or
-   * 503 with Retry-After otherwise). A call to a tool the caller cannot see is audited as denied
-   * and left to the MCP handler, which answers it as unknown; it takes no budget.
+   * 503 with Retry-After otherwise). A bearer token lacking only the scopes of a tool this
+   * configuration offers gets a 403 insufficient_scope challenge naming them, so the client can
+   * step up. A call to a tool the caller cannot see otherwise (not offered, or refused by the
+   * policy) is audited as denied and left to the MCP handler, which answers it as unknown; it
+   * takes no budget.
    */
-  async function admitCall(call: ToolCall, principal: Principal, policy: PrincipalPolicy, response: ServerResponse): Promise<{ release(): void } | undefined> {
+  async function admitCall(
+    call: ToolCall,
+    principal: Principal,
+    policy: PrincipalPolicy,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<{ release(): void } | undefined> {
     const tool = toolsByName.get(call.name);
     const audit = (decision: string, error: string) =>
       auditDenied({ tool: call.name, principal: principal.id, clientId: principal.clientId, requestId: call.id, args: call.args, decision, error });
+    const needed = bearer && tool && headersNameCall(request.headers, call.name) ? stepUpScopes(tool, principal, policy) : undefined;
+    if (bearer && needed) {
+      const refusal = bearer.insufficientScope(needed);
+      sendJson(response, refusal.status, { jsonrpc: '2.0', id: call.id ?? null, error: { code: -32001, message: refusal.message } }, { ...refusal.headers });
+      audit('denied by authentication: insufficient scope (403)', refusal.message);
+      return undefined;
+    }
     if (!tool || !policy.toolVisible(tool)) {
       audit(tool ? 'denied by scopes or policy (not visible)' : 'denied: unknown tool', `Tool ${call.name} not found`);
       return { release: () => undefined };
