@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runBin, spawnStdio } from '@bastion-mcp/testing';
+import { assertAuditEvents, runBin, spawnStdio } from '@bastion-mcp/testing';
 import { describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../dist/index.js', import.meta.url));
@@ -55,10 +55,10 @@ describe('the audit log file', () => {
       await session.client.callTool({ name: 'test_error_handling', arguments: {} });
       await session.close();
       expect(statSync(file).mode & 0o777).toBe(0o600);
-      const events = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(events.map((event) => [event.tool, event.outcome, event.principal, event.transport])).toEqual([
-        ['echo', 'ok', 'local', 'stdio'],
-        ['test_error_handling', 'tool_error', 'local', 'stdio'],
+      const events = assertAuditEvents(readFileSync(file, 'utf8'));
+      expect(events.map((event) => [event.tool, event.outcome, event.reason, event.principal, event.transport])).toEqual([
+        ['echo', 'ok', undefined, 'local', 'stdio'],
+        ['test_error_handling', 'refused', 'tool_error', 'local', 'stdio'],
       ]);
       expect(JSON.stringify(events)).not.toContain('hunter2');
       expect(session.stderr()).not.toContain('"audit"');

@@ -45,6 +45,11 @@ export interface RuntimeOptions {
   logger?: Logger;
 }
 
+/** The name and version the connector announces as an MCP server, and its audit events name. */
+export function serverInfoOf(connector: Pick<Connector<unknown>, 'name' | 'version'>): { name: string; version: string } {
+  return { name: `bastion-${connector.name}`, version: connector.version };
+}
+
 /** Selects and prepares the tools, opens the audit log and builds the connector's context. */
 export async function createRuntime<Ctx>(
   connector: Connector<Ctx>,
@@ -63,7 +68,11 @@ export async function createRuntime<Ctx>(
   const tools = selected.map((tool) => prepareTool(tool));
   const policy = settings.policy ? await loadToolPolicy(settings.policy, tools) : unrestrictedPolicy;
   const { rateLimiter, concurrency } = await createLimits(settings, logger, connector.name);
-  const audit = createAuditLog({ logger, ...(settings.auditLog ? { file: settings.auditLog } : {}) });
+  const audit = createAuditLog({
+    logger,
+    server: { connector: connector.name, ...serverInfoOf(connector) },
+    ...(settings.auditLog ? { file: settings.auditLog } : {}),
+  });
   let context: Ctx;
   try {
     context = await connector.createContext(loaded.connector, { log: logger });

@@ -1,46 +1,21 @@
 import pino from 'pino';
 import { openAuditFile } from './audit-file.js';
 import type { AuditFile } from './audit-file.js';
+import { buildAuditEvent } from './audit-event.js';
+import type { AuditEvent, AuditInput, AuditServer } from './audit-event.js';
 import type { Logger } from './logger.js';
-import { redact, redactString } from './redact.js';
-
-export type AuditOutcome =
-  | 'ok'
-  | 'tool_error'
-  | 'upstream_error'
-  | 'invalid_input'
-  | 'internal_error'
-  | 'cancelled'
-  | 'denied';
-
-export interface AuditEvent {
-  time: string;
-  connector: string;
-  tool: string;
-  principal: string;
-  clientId?: string;
-  requestId?: string | number;
-  transport: 'stdio' | 'http' | 'memory';
-  args: unknown;
-  outcome: AuditOutcome;
-  durationMs: number;
-  error?: string;
-  decision?: string;
-  resultBytes?: number;
-  truncated?: boolean;
-  upstreamRequestId?: string;
-  /** The peer's address, for requests refused before a principal is known (failed authentication). */
-  remoteAddress?: string;
-}
 
 export interface AuditLogOptions {
   logger: Logger;
+  /** The connector and server every event names. */
+  server: AuditServer;
   /** Append JSON lines here instead of logging them; opened (mode 0600) when the log is created. */
   file?: string;
 }
 
 export interface AuditLog {
-  record(event: AuditEvent): void;
+  /** Builds the event (see buildAuditEvent) and queues it for writing. */
+  record(input: AuditInput): void;
   /**
    * With a file: writes what is pending to the current file, then opens the path again, so a
    * rotated-away file is replaced by a new one (send SIGHUP after logrotate). A failure is logged
@@ -58,6 +33,7 @@ export interface AuditLog {
  */
 export function createAuditLog(options: AuditLogOptions): AuditLog {
   const { logger, file } = options;
+  const server = checkedServer(options.server);
   const sink = file === undefined ? loggerSink(logger) : fileSink(openAuditFile(file), logger, file);
   let pending: string[] = [];
   let scheduled = false;
@@ -69,8 +45,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     sink.write(batch);
   };
   return {
-    record(event) {
-      pending.push(sink.line(sanitizeAuditEvent(event)));
+    record(input) {
+      pending.push(sink.line(buildAuditEvent(input, server)));
       if (!scheduled) {
         scheduled = true;
         setImmediate(flush);
@@ -145,33 +121,15 @@ function fileSink(auditFile: AuditFile, logger: Logger, file: string): AuditSink
   };
 }
 
-/**
- * A copy holding only the known fields, with arguments and free text redacted. Absent optional
- * fields stay undefined, which JSON serialisation drops.
- */
-function sanitizeAuditEvent(event: AuditEvent): AuditEvent {
-  return {
-    time: event.time,
-    connector: event.connector,
-    tool: event.tool,
-    principal: event.principal,
-    clientId: event.clientId,
-    requestId: event.requestId,
-    transport: event.transport,
-    args: redact(event.args),
-    outcome: event.outcome,
-    durationMs: Math.round(event.durationMs * 1000) / 1000,
-    error: redactOptionalText(event.error),
-    decision: redactOptionalText(event.decision),
-    resultBytes: event.resultBytes,
-    truncated: event.truncated,
-    upstreamRequestId: event.upstreamRequestId,
-    remoteAddress: event.remoteAddress,
-  };
-}
-
-function redactOptionalText(text: string | undefined): string | undefined {
-  return text === undefined ? undefined : redactString(String(text));
+function checkedServer(server: AuditServer | undefined): AuditServer {
+  const { connector, name, version } = server ?? ({} as Partial<AuditServer>);
+  const given = { connector, name, version };
+  const missing = Object.entries(given).filter(([, value]) => typeof value !== 'string' || value.length === 0);
+  if (missing.length > 0 || connector === undefined || name === undefined || version === undefined) {
+    const fields = missing.map(([field]) => `server.${field}`).join(', ');
+    throw new TypeError(`createAuditLog needs ${fields} as non-empty strings: every audit event names the connector and server that wrote it`);
+  }
+  return { connector, name, version };
 }
 
 function jsonSafe(_key: string, value: unknown): unknown {

@@ -12,11 +12,20 @@ export {
   type Logger,
   type LogLevel,
 } from './logger.js';
+export { createAuditLog, type AuditLog, type AuditLogOptions } from './audit.js';
 export {
-  createAuditLog,
+  AUDIT_SCHEMA,
+  MAX_CLIENT_TEXT,
+  buildAuditEvent,
+  type AuditErrorReason,
   type AuditEvent,
-  type AuditLog,
-  type AuditLogOptions,
+  type AuditInput,
   type AuditOutcome,
-} from './audit.js';
+  type AuditReason,
+  type AuditRefusalReason,
+  type AuditServer,
+  type AuditTransport,
+  type AuditVerdict,
+} from './audit-event.js';
+export { argsDigest, canonicalJson } from './audit-digest.js';
 export { installStdoutGuard, type StdoutGuard } from './stdout-guard.js';

@@ -32,7 +32,7 @@ function lazyImportAfterOpening(): string {
   return `
     await import(${JSON.stringify(pathToFileURL(join(app, 'warm.js')).href)});
     const { load } = await import(${JSON.stringify(pathToFileURL(join(app, 'load.js')).href)});
-    const audit = logging.createAuditLog({ logger: logging.createLogger({ name: 't' }), file: ${JSON.stringify(join(root, 'audit.jsonl'))} });
+    const audit = logging.createAuditLog({ logger: logging.createLogger({ name: 't' }), server: { connector: 't', name: 'bastion-t', version: '0.0.0' }, file: ${JSON.stringify(join(root, 'audit.jsonl'))} });
     const { answer } = await load();
     process.stderr.write('answer=' + answer + '\\n');
     await audit.close();

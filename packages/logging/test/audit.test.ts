@@ -1,17 +1,17 @@
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { REDACTED, createAuditLog, createLogger } from '../src/index.js';
-import type { AuditEvent } from '../src/index.js';
+import type { AuditInput, AuditLogOptions } from '../src/index.js';
 import { jsonLines, runWithLogging } from './support/run-node.js';
 
 const PASSWORD = 'Pw-77ab31';
+const SERVER = { connector: 'github', name: 'bastion-github', version: '1.4.0' };
+const NOW = '2025-01-02T03:04:05.678Z';
 
-function auditEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
+function auditEvent(overrides: Partial<AuditInput> = {}): AuditInput {
   return {
-    time: '2025-01-02T03:04:05.678Z',
-    connector: 'github',
     tool: 'search_issues',
     principal: 'alice@example.com',
     requestId: 7,
@@ -20,7 +20,11 @@ function auditEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
     outcome: 'ok',
     durationMs: 12.3456789,
     ...overrides,
-  };
+  } as AuditInput;
+}
+
+function auditLog(options: Omit<AuditLogOptions, 'server'>) {
+  return createAuditLog({ ...options, server: SERVER });
 }
 
 function capturingLogger() {
@@ -33,17 +37,20 @@ function capturingLogger() {
 let directory: string;
 beforeEach(() => {
   directory = mkdtempSync(join(tmpdir(), 'bastion-audit-'));
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date(NOW));
 });
 afterEach(() => {
+  vi.useRealTimers();
   rmSync(directory, { recursive: true, force: true });
 });
 
 describe('createAuditLog without a file', () => {
   it('logs each event as { audit } with redacted args, error and a rounded duration', async () => {
     const { logger, lines, records } = capturingLogger();
-    const audit = createAuditLog({ logger });
+    const audit = auditLog({ logger });
     audit.record(
-      auditEvent({ outcome: 'upstream_error', error: `401 from https://bot:${PASSWORD}@api/x` }),
+      auditEvent({ outcome: 'error', reason: 'upstream_error', error: `401 from https://bot:${PASSWORD}@api/x` }),
     );
     await nextTurn();
     expect(lines.join('')).not.toContain(PASSWORD);
@@ -52,7 +59,8 @@ describe('createAuditLog without a file', () => {
       audit: {
         tool: 'search_issues',
         principal: 'alice@example.com',
-        outcome: 'upstream_error',
+        outcome: 'error',
+        reason: 'upstream_error',
         durationMs: 12.346,
         args: { query: 'is:open', apiToken: REDACTED, upstream: `https://bot:${REDACTED}@api/x` },
         error: `401 from https://bot:${REDACTED}@api/x`,
@@ -60,19 +68,22 @@ describe('createAuditLog without a file', () => {
     });
   });
 
-  it('writes only the known fields', async () => {
+  it('writes only the known fields, in the published order', async () => {
     const { logger, records } = capturingLogger();
-    const event = { ...auditEvent(), headers: { cookie: PASSWORD } } as AuditEvent;
-    createAuditLog({ logger }).record(event);
+    const event = { ...auditEvent(), headers: { cookie: PASSWORD } } as unknown as AuditInput;
+    auditLog({ logger }).record(event);
     await nextTurn();
     expect(Object.keys(records()[0]?.audit as object)).toEqual([
+      'schema',
       'time',
       'connector',
+      'server',
       'tool',
       'principal',
       'requestId',
       'transport',
       'args',
+      'argsDigest',
       'outcome',
       'durationMs',
     ]);
@@ -83,7 +94,7 @@ describe('when audit events are written', () => {
   it('writes after the current turn, in one write per batch, whatever the log level', async () => {
     const { logger, lines, records } = capturingLogger();
     logger.level = 'silent';
-    const audit = createAuditLog({ logger });
+    const audit = auditLog({ logger });
     audit.record(auditEvent({ tool: 'first' }));
     audit.record(auditEvent({ tool: 'second' }));
     expect(lines).toEqual([]);
@@ -93,7 +104,7 @@ describe('when audit events are written', () => {
 
   it('writes pending events on close', async () => {
     const { logger, records } = capturingLogger();
-    const audit = createAuditLog({ logger });
+    const audit = auditLog({ logger });
     audit.record(auditEvent({ tool: 'pending' }));
     await audit.close();
     expect(records()).toHaveLength(1);
@@ -104,9 +115,9 @@ describe('createAuditLog with a file', () => {
   it('appends one redacted JSON line per event to a 0600 file', async () => {
     const file = join(directory, 'audit.jsonl');
     const { logger, lines } = capturingLogger();
-    const audit = createAuditLog({ logger, file });
+    const audit = auditLog({ logger, file });
     audit.record(auditEvent());
-    audit.record(auditEvent({ tool: 'get_issue', outcome: 'denied', decision: 'scope missing' }));
+    audit.record(auditEvent({ tool: 'get_issue', outcome: 'denied', decision: 'denied by scopes' }));
     await audit.close();
 
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -116,20 +127,23 @@ describe('createAuditLog with a file', () => {
     const records = jsonLines(text);
     expect(records).toHaveLength(2);
     expect(records[0]).toEqual({
-      time: '2025-01-02T03:04:05.678Z',
+      schema: 'bastion.audit/1',
+      time: NOW,
       connector: 'github',
+      server: { name: 'bastion-github', version: '1.4.0' },
       tool: 'search_issues',
       principal: 'alice@example.com',
       requestId: 7,
       transport: 'stdio',
       args: { query: 'is:open', apiToken: REDACTED, upstream: `https://bot:${REDACTED}@api/x` },
+      argsDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
       outcome: 'ok',
       durationMs: 12.346,
     });
     expect(records[1]).toMatchObject({
       tool: 'get_issue',
       outcome: 'denied',
-      decision: 'scope missing',
+      decision: 'denied by scopes',
     });
     expect(lines).toEqual([]);
   });
@@ -137,7 +151,7 @@ describe('createAuditLog with a file', () => {
   it('appends to an existing file instead of truncating it', async () => {
     const file = join(directory, 'audit.jsonl');
     writeFileSync(file, '{"earlier":true}\n', { mode: 0o600 });
-    const audit = createAuditLog({ logger: capturingLogger().logger, file });
+    const audit = auditLog({ logger: capturingLogger().logger, file });
     audit.record(auditEvent());
     await audit.close();
     expect(jsonLines(readFileSync(file, 'utf8'))).toHaveLength(2);
@@ -145,7 +159,7 @@ describe('createAuditLog with a file', () => {
 
   it('keeps all of 1,000 rapid events once closed', async () => {
     const file = join(directory, 'burst.jsonl');
-    const audit = createAuditLog({ logger: capturingLogger().logger, file });
+    const audit = auditLog({ logger: capturingLogger().logger, file });
     for (let index = 0; index < 1_000; index += 1) {
       audit.record(auditEvent({ requestId: index, args: { index, padding: 'x'.repeat(200) } }));
     }
@@ -160,10 +174,10 @@ describe('createAuditLog with a file', () => {
   it('throws at creation, naming the path and the reason, when the file cannot be opened', () => {
     const { logger } = capturingLogger();
     const missing = join(directory, 'no-such-dir', 'audit.jsonl');
-    expect(() => createAuditLog({ logger, file: missing })).toThrow(
+    expect(() => auditLog({ logger, file: missing })).toThrow(
       `cannot open audit log ${missing}: ENOENT: no such file or directory`,
     );
-    expect(() => createAuditLog({ logger, file: directory })).toThrow(
+    expect(() => auditLog({ logger, file: directory })).toThrow(
       new RegExp(`^cannot open audit log ${directory}: EISDIR`),
     );
   });
@@ -173,7 +187,7 @@ describe('createAuditLog with a file', () => {
       `
       const logger = logging.createLogger({ name: 'x' });
       try {
-        logging.createAuditLog({ logger, file: '/dev/stdout' });
+        logging.createAuditLog({ logger, server: { connector: 'x', name: 'bastion-x', version: '1.0.0' }, file: '/dev/stdout' });
         console.error('opened');
       } catch (error) {
         console.error(error.message);
@@ -189,7 +203,7 @@ describe('createAuditLog with a file', () => {
     const file = join(directory, 'audit.jsonl');
     const rotated = join(directory, 'audit.jsonl.1');
     const { logger, records } = capturingLogger();
-    const audit = createAuditLog({ logger, file });
+    const audit = auditLog({ logger, file });
     audit.record(auditEvent({ requestId: 1 }));
     await nextTurn();
     renameSync(file, rotated);
@@ -209,7 +223,7 @@ describe('createAuditLog with a file', () => {
     mkdirSync(sub);
     const file = join(sub, 'audit.jsonl');
     const { logger, records } = capturingLogger();
-    const audit = createAuditLog({ logger, file });
+    const audit = auditLog({ logger, file });
     renameSync(sub, join(directory, 'moved'));
     audit.reopen();
     audit.record(auditEvent({ requestId: 4 }));
@@ -221,7 +235,7 @@ describe('createAuditLog with a file', () => {
 
   it('does nothing on reopen without a file', async () => {
     const { logger, records } = capturingLogger();
-    const audit = createAuditLog({ logger });
+    const audit = auditLog({ logger });
     audit.record(auditEvent({ requestId: 5 }));
     audit.reopen();
     await audit.close();
@@ -231,7 +245,7 @@ describe('createAuditLog with a file', () => {
   it('falls back to the logger for events recorded after close', async () => {
     const file = join(directory, 'audit.jsonl');
     const { logger, lines, records } = capturingLogger();
-    const audit = createAuditLog({ logger, file });
+    const audit = auditLog({ logger, file });
     await audit.close();
     await audit.close();
     expect(() => audit.record(auditEvent({ tool: 'late' }))).not.toThrow();

@@ -15,6 +15,8 @@ export { RESOURCE as LOCAL_ISSUER_RESOURCE, closedPortUrl, epochSeconds, startLo
 export type { LocalIssuer, LocalServer, MintOptions, RecordedCall } from './local-issuer.js';
 export { TEST_REDIS_PASSWORD, findRedisServer, freePort, startRedis } from './local-redis.js';
 export type { RedisProcess } from './local-redis.js';
+export { AUDIT_EVENT_SCHEMA_PATH, assertAuditEvents } from './audit-schema.js';
+export type { AssertAuditEventsOptions } from './audit-schema.js';
 export { describeDeployed } from './deployed-suite.js';
 export type { DeployedCall, DeployedPolicyConstraint, DeployedSetup, DeployedSuiteOptions } from './deployed-cases.js';
 export type { DeployedRun } from './deployed-target.js';

@@ -10,7 +10,7 @@ import type { HttpHandle } from '@bastion-mcp/core/http';
 import { createLogger } from '@bastion-mcp/logging';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalIssuer } from '../src/index.js';
+import { assertAuditEvents, startLocalIssuer } from '../src/index.js';
 import type { LocalIssuer } from '../src/index.js';
 import { DEMO_ENV, demoConnector } from './support/demo-connector.js';
 
@@ -97,7 +97,8 @@ describe('bearer JWTs from the settings', () => {
     expect(text(unknown)).toMatch(/Tool no_such_tool not found/);
     await client.close();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(logLines.filter((line) => line.includes('"stream":"audit"')).join('\n')).toContain('"principal":"alice"');
+    const events = assertAuditEvents(logLines.filter((line) => line.includes('"stream":"audit"')));
+    expect(events.map((event) => [event.tool, event.principal, event.outcome])).toContainEqual(['get_item', 'alice', 'ok']);
   });
 
   it('answers a valid token that grants nothing here with 403 insufficient_scope naming the scopes', async () => {
@@ -139,9 +140,7 @@ describe('bearer JWTs from the settings', () => {
     expect((await listTools(expired, handle!.url, { 'mcp-method': 'tools/call', 'mcp-name': 'delete_item' })).status).toBe(401);
     expect((await listTools(grantsNothing)).status).toBe(403);
     await new Promise((resolve) => setImmediate(resolve));
-    const events = logLines
-      .filter((line) => line.includes('"stream":"audit"'))
-      .map((line) => (JSON.parse(line) as { audit: Record<string, unknown> }).audit);
+    const events = assertAuditEvents(logLines.filter((line) => line.includes('"stream":"audit"')));
     expect(events).toEqual([
       expect.objectContaining({ principal: 'unauthenticated', tool: '', outcome: 'denied', decision: 'denied by authentication (401)', remoteAddress: '127.0.0.1' }),
       expect.objectContaining({ principal: 'unauthenticated', tool: 'delete_item', decision: 'denied by authentication (401)', error: expect.stringMatching(/expired/) }),

@@ -13,7 +13,7 @@ import type { HttpHandle } from '@bastion-mcp/core/http';
 import { createLogger } from '@bastion-mcp/logging';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_REDIS_PASSWORD, createTestClient, findRedisServer, freePort, startLocalIssuer, startRedis, textOf } from '../src/index.js';
+import { TEST_REDIS_PASSWORD, assertAuditEvents, createTestClient, findRedisServer, freePort, startLocalIssuer, startRedis, textOf } from '../src/index.js';
 import type { LocalIssuer, RedisProcess } from '../src/index.js';
 import { DEMO_ENV, demoConnector } from './support/demo-connector.js';
 
@@ -73,9 +73,10 @@ async function rawCall(url: string, sub: string, name: string, args: Record<stri
   });
 }
 
+/** Every event recorded so far, each checked against the published schema. */
 const auditEvents = async () => {
   await new Promise((resolve) => setImmediate(resolve));
-  return logLines.filter((line) => line.includes('"stream":"audit"')).map((line) => (JSON.parse(line) as { audit: Record<string, unknown> }).audit);
+  return assertAuditEvents(logLines.filter((line) => line.includes('"stream":"audit"'))) as unknown as Record<string, unknown>[];
 };
 
 describe('the policy file', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestClient, textOf } from '../src/index.js';
+import { assertAuditEvents, createTestClient, textOf } from '../src/index.js';
 import type { TestClient } from '../src/index.js';
 import { DEMO_ENV, demoConnector } from './support/demo-connector.js';
 
@@ -148,11 +148,11 @@ describe('audit', () => {
     await client.callTool('get_item', { id: 1 });
     await client.callTool('get_item', { id: 999 });
     await client.callTool('read_note', { note: 'token ghp_abcdefghijklmnopqrstuvwxyz0123456789 here' });
-    const events = await client.auditEvents();
-    expect(events.map((event) => [event.tool, event.outcome])).toEqual([
-      ['get_item', 'ok'],
-      ['get_item', 'tool_error'],
-      ['read_note', 'ok'],
+    const events = assertAuditEvents(await client.auditEvents());
+    expect(events.map((event) => [event.tool, event.outcome, event.reason])).toEqual([
+      ['get_item', 'ok', undefined],
+      ['get_item', 'refused', 'tool_error'],
+      ['read_note', 'ok', undefined],
     ]);
     expect(events[0]?.principal).toBe('local');
     expect(JSON.stringify(events)).not.toContain('ghp_abcdefghijklmnopqrstuvwxyz0123456789');

@@ -3,11 +3,14 @@ import { hasScopes } from '@bastion-mcp/auth';
 import type { Principal } from '@bastion-mcp/auth';
 import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError as SdkResourceNotFoundError, ResourceTemplate, completable, isInputRequiredResult } from '@modelcontextprotocol/server';
 import type { McpServer, ServerContext } from '@modelcontextprotocol/server';
+import type { AuditVerdict } from '@bastion-mcp/logging';
 import { sanitizeText } from '@bastion-mcp/schema';
 import { z } from 'zod';
 import { ResourceNotFoundError, ToolError, UpstreamError } from '../errors.js';
 import type { Prompt } from '../prompts/define-prompt.js';
 import type { Resource } from '../resources/define-resource.js';
+import { callAuditIdentity, failureVerdict } from '../tools/audit-call.js';
+import type { FailureVerdict } from '../tools/audit-call.js';
 import { createToolContext } from '../tools/tool-context-factory.js';
 import type { CallScope } from '../tools/tool-context-factory.js';
 
@@ -26,6 +29,17 @@ function toProtocolError(error: unknown, what: string, scope: CallScope<unknown>
   );
 }
 
+/** A resource or prompt failure as the audit records it; protocol errors are judged by their code. */
+function verdictOf(error: unknown, aborted: boolean): FailureVerdict {
+  if (aborted || !(error instanceof ProtocolError)) return failureVerdict(error, aborted);
+  if (error instanceof SdkResourceNotFoundError || error.code === ProtocolErrorCode.ResourceNotFound) {
+    return { outcome: 'refused', reason: 'not_found' };
+  }
+  return error.code === ProtocolErrorCode.InternalError
+    ? { outcome: 'error', reason: 'internal_error' }
+    : { outcome: 'refused', reason: 'invalid_input' };
+}
+
 async function audited<T>(
   scope: CallScope<unknown>,
   name: string,
@@ -34,23 +48,26 @@ async function audited<T>(
   run: () => Promise<T>,
 ): Promise<T> {
   const started = performance.now();
-  let outcome: 'ok' | 'tool_error' | 'internal_error' = 'ok';
+  let verdict: AuditVerdict = { outcome: 'ok' };
+  let error: string | undefined;
+  let upstreamRequestId: string | undefined;
   try {
     return await run();
-  } catch (error) {
-    outcome = ToolError.isInstance(error) || error instanceof ProtocolError ? 'tool_error' : 'internal_error';
-    throw toProtocolError(error, name, scope);
+  } catch (thrown) {
+    verdict = verdictOf(thrown, sdkContext.mcpReq.signal.aborted || scope.stopSignal.aborted);
+    if (UpstreamError.isInstance(thrown)) upstreamRequestId = thrown.requestId;
+    const answered = toProtocolError(thrown, name, scope);
+    error = answered.message;
+    throw answered;
   } finally {
     scope.audit.record({
-      time: new Date().toISOString(),
-      connector: scope.connectorName,
+      ...callAuditIdentity(scope, sdkContext),
       tool: name,
-      principal: scope.principal.id,
-      requestId: sdkContext.mcpReq.id,
-      transport: scope.transport,
       args,
-      outcome,
       durationMs: performance.now() - started,
+      error,
+      upstreamRequestId,
+      ...verdict,
     });
   }
 }

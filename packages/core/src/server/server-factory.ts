@@ -2,6 +2,7 @@ import type { Principal } from '@bastion-mcp/auth';
 import { McpServer, ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { AuthInfo, McpRequestContext, McpServerFactory, RequestStateCodec, ServerCapabilities } from '@modelcontextprotocol/server';
 import type { PrincipalPolicy } from '../policy/types.js';
+import { serverInfoOf } from '../runtime.js';
 import type { Runtime } from '../runtime.js';
 import { executeTool } from '../tools/execute-tool.js';
 import type { CallScope, SealedState } from '../tools/tool-context-factory.js';
@@ -64,7 +65,7 @@ export function createServerFactory<Ctx>(
     const principal = principalFrom(request.authInfo) ?? defaultPrincipal;
     const policy = policyFrom(request.authInfo) ?? runtime.policy.forPrincipal(principal);
     const server = new McpServer(
-      { name: `bastion-${connector.name}`, version: connector.version, ...(connector.title ? { title: connector.title } : {}) },
+      { ...serverInfoOf(connector), ...(connector.title ? { title: connector.title } : {}) },
       {
         capabilities,
         ...(connector.instructions ? { instructions: connector.instructions } : {}),
@@ -86,6 +87,7 @@ export function createServerFactory<Ctx>(
       notify: runtime.notifier,
       stopSignal: runtime.stopSignal,
       clientCapabilities: () => server.server.getClientCapabilities(),
+      clientInfo: () => server.server.getClientVersion(),
       roots: (sdkContext) => roots.get(sdkContext),
       sealState: (state, sdkContext) => stateCodec.mint(state, sdkContext),
     };

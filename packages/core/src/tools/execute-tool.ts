@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { AuditOutcome, Logger } from '@bastion-mcp/logging';
+import type { AuditVerdict, Logger } from '@bastion-mcp/logging';
 import { InvalidCursorError, checkInputHygiene, fenceUntrusted, sanitizeText } from '@bastion-mcp/schema';
 import { isInputRequiredResult } from '@modelcontextprotocol/server';
 import type { CallToolResult, InputRequiredResult, ServerContext } from '@modelcontextprotocol/server';
 import { ToolError, UpstreamError } from '../errors.js';
 import { takeCallLimits } from '../limits/call-limits.js';
 import type { PolicyTool } from '../policy/types.js';
+import { callAuditIdentity, failureVerdict } from './audit-call.js';
 import { applyBudget, readContinuation } from './budget.js';
 import { isToolContent } from './content.js';
 import { parseSyncFirst } from './prepare-tool.js';
@@ -16,7 +17,7 @@ import type { CallScope } from './tool-context-factory.js';
 export type ToolCallResult = CallToolResult | InputRequiredResult;
 
 interface Failure {
-  outcome: AuditOutcome;
+  verdict: AuditVerdict;
   message: string;
   upstreamRequestId?: string;
 }
@@ -34,13 +35,14 @@ function reference(): string {
 }
 
 function classify(error: unknown, toolName: string, signal: AbortSignal, log: Logger): Failure {
-  if (signal.aborted) return { outcome: 'cancelled', message: `${toolName} was cancelled before it finished.` };
-  if (ToolError.isInstance(error)) return { outcome: 'tool_error', message: error.message };
-  if (error instanceof InvalidCursorError) return { outcome: 'invalid_input', message: `\`cursor\`: ${error.message}` };
+  const verdict = failureVerdict(error, signal.aborted);
+  if (verdict.outcome === 'cancelled') return { verdict, message: `${toolName} was cancelled before it finished.` };
+  if (ToolError.isInstance(error)) return { verdict, message: error.message };
+  if (error instanceof InvalidCursorError) return { verdict, message: `\`cursor\`: ${error.message}` };
   if (UpstreamError.isInstance(error)) {
     log.warn({ err: error, status: error.status, upstreamRequestId: error.requestId }, 'upstream error');
     return {
-      outcome: 'upstream_error',
+      verdict,
       message: error.describe(),
       ...(error.requestId === undefined ? {} : { upstreamRequestId: error.requestId }),
     };
@@ -48,7 +50,7 @@ function classify(error: unknown, toolName: string, signal: AbortSignal, log: Lo
   const ref = reference();
   log.error({ err: error, reference: ref }, 'tool failed');
   return {
-    outcome: 'internal_error',
+    verdict,
     message: `${toolName} failed unexpectedly. The details were logged on the server (reference ${ref}).`,
   };
 }
@@ -66,7 +68,7 @@ export async function executeTool<Ctx>(
 ): Promise<ToolCallResult> {
   const started = performance.now();
   const { tool } = prepared;
-  let outcome: AuditOutcome = 'ok';
+  let verdict: AuditVerdict = { outcome: 'ok' };
   let errorMessage: string | undefined;
   let resultBytes: number | undefined;
   let truncated: boolean | undefined;
@@ -81,7 +83,7 @@ export async function executeTool<Ctx>(
       ? hygiene.map((problem) => `${problem.path ? `\`${problem.path}\`` : 'arguments'}: ${problem.message}`)
       : parsed.ok ? [] : parsed.problems;
     if (parsed === undefined || !parsed.ok) {
-      outcome = 'invalid_input';
+      verdict = { outcome: 'refused', reason: 'invalid_input' };
       errorMessage = `Invalid arguments for ${tool.name}:\n- ${problems.join('\n- ')}`;
       return errorResult(errorMessage);
     }
@@ -89,8 +91,8 @@ export async function executeTool<Ctx>(
     let args = parsed.value as Record<string, unknown>;
     const decision = scope.policy.checkCall(policyToolOf(prepared), args);
     if (!decision.allowed) {
-      outcome = 'denied';
       policyDecision = `denied by ${decision.rule}`;
+      verdict = { outcome: 'denied', decision: policyDecision };
       errorMessage = decision.hidden ? `Tool ${tool.name} not found` : `${tool.name} is not allowed here: ${decision.reason}`;
       return errorResult(errorMessage);
     }
@@ -99,8 +101,8 @@ export async function executeTool<Ctx>(
     if (scope.transport !== 'http') {
       const limited = await takeCallLimits(scope.limits, scope.principal.id, tool.name);
       if (!limited.allowed) {
-        outcome = 'denied';
         policyDecision = `denied by ${limited.rule}`;
+        verdict = { outcome: 'denied', decision: policyDecision };
         errorMessage = limited.message;
         return errorResult(errorMessage);
       }
@@ -130,7 +132,7 @@ export async function executeTool<Ctx>(
     if (!checked.success) {
       const ref = reference();
       context.log.error({ issues: checked.error.issues, reference: ref }, 'tool output does not match its schema');
-      outcome = 'internal_error';
+      verdict = { outcome: 'error', reason: 'invalid_output' };
       errorMessage = `${tool.name} produced a result that does not match its declared output schema. This is a bug in the connector; it was logged on the server (reference ${ref}).`;
       return errorResult(errorMessage);
     }
@@ -141,7 +143,7 @@ export async function executeTool<Ctx>(
       scope.budget,
     );
     if (!budgeted.ok) {
-      outcome = 'tool_error';
+      verdict = { outcome: 'refused', reason: 'result_too_large' };
       errorMessage =
         `The result of ${tool.name} is ${budgeted.bytes} bytes, over the response budget of ${scope.budget.maxBytes} bytes. ` +
         'Ask for less (a narrower range, filter or limit), or raise --max-result-bytes.';
@@ -159,28 +161,23 @@ export async function executeTool<Ctx>(
     };
   } catch (error) {
     const failure = classify(error, tool.name, context.signal, context.log);
-    outcome = failure.outcome;
+    verdict = failure.verdict;
     errorMessage = failure.message;
     upstreamRequestId = failure.upstreamRequestId;
     return errorResult(failure.message);
   } finally {
     release?.();
     scope.audit.record({
-      time: new Date().toISOString(),
-      connector: scope.connectorName,
+      ...callAuditIdentity(scope, sdkContext),
       tool: tool.name,
-      principal: scope.principal.id,
-      ...(scope.principal.clientId === undefined ? {} : { clientId: scope.principal.clientId }),
-      requestId: sdkContext.mcpReq.id,
-      transport: scope.transport,
       args: rawArgs ?? {},
-      outcome,
       durationMs: performance.now() - started,
-      ...(errorMessage === undefined ? {} : { error: errorMessage }),
-      ...(policyDecision === undefined ? {} : { decision: policyDecision }),
-      ...(resultBytes === undefined ? {} : { resultBytes }),
-      ...(truncated === undefined ? {} : { truncated }),
-      ...(upstreamRequestId === undefined ? {} : { upstreamRequestId }),
+      error: errorMessage,
+      decision: policyDecision,
+      resultBytes,
+      truncated,
+      upstreamRequestId,
+      ...verdict,
     });
   }
 }

@@ -5,6 +5,7 @@ import type { AuditLog, Logger } from '@bastion-mcp/logging';
 import { CLIENT_CAPABILITIES_META_KEY, acceptedContent, inputRequired, inputResponse } from '@modelcontextprotocol/server';
 import type {
   ClientCapabilities,
+  Implementation,
   InputRequest,
   Root,
   InputRequiredResult,
@@ -37,6 +38,8 @@ export interface CallScope<Ctx> {
   /** Aborted when the server gives up waiting for in-flight calls at shutdown. */
   readonly stopSignal: AbortSignal;
   readonly clientCapabilities: () => ClientCapabilities | undefined;
+  /** The client name and version declared in initialize (2025-11-25 connections and sessions). */
+  readonly clientInfo: () => Implementation | undefined;
   /** The client's roots, asked through this request when the connection can carry the question. */
   readonly roots: (sdkContext: ServerContext) => Promise<readonly Root[] | undefined>;
   sealState(state: SealedState, sdkContext: ServerContext): Promise<string>;

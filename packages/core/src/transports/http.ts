@@ -148,18 +148,7 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
     error: string;
     remoteAddress?: string | undefined;
   }): void {
-    const { clientId, requestId, remoteAddress, ...event } = denial;
-    runtime.audit.record({
-      ...event,
-      time: new Date().toISOString(),
-      connector: runtime.connector.name,
-      ...(clientId === undefined ? {} : { clientId }),
-      ...(requestId === undefined ? {} : { requestId }),
-      transport: 'http',
-      outcome: 'denied',
-      durationMs: 0,
-      ...(remoteAddress === undefined ? {} : { remoteAddress }),
-    });
+    runtime.audit.record({ ...denial, transport: 'http', outcome: 'denied', durationMs: 0 });
   }
 
   /**
