@@ -53,6 +53,7 @@ export class Database {
   readonly #poolConfig: PoolConfig;
   readonly #allowPrivilegedRole: boolean;
   readonly #log: Logger;
+  readonly #session: { readonly begin: readonly string[]; readonly end: readonly string[] };
   #verified: Promise<RoleReport> | undefined;
 
   constructor(options: DatabaseOptions) {
@@ -63,6 +64,7 @@ export class Database {
     this.target = describeTarget(options.pool);
     this.#allowPrivilegedRole = options.allowPrivilegedRole;
     this.#log = options.log;
+    this.#session = { begin: beginReadOnly(options.limits), end: END_CALL };
     this.#pool = new pg.Pool(options.pool);
     // An idle connection that fails (server restart) must not crash the process.
     this.#pool.on('error', () => undefined);
@@ -104,7 +106,7 @@ export class Database {
    * then rolls it back, so nothing a statement did outlives the call. A connection whose state
    * is uncertain (a cancelled call, or one whose rollback failed) is closed instead of reused. The
    * opening and closing commands travel with the call's first statement and its end: a call of
-   * one statement costs two round trips.
+   * one caller statement whose rows fit one fetch costs one round trip.
    */
   async read<T>(signal: AbortSignal, work: (session: Session) => Promise<T>, sql?: string): Promise<T> {
     await this.verifyRole();
@@ -126,7 +128,7 @@ export class Database {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     // The transaction opens with the call's first statement and closes with its Sync.
-    const session = new Session(client, { begin: beginReadOnly(this.limits) });
+    const session = new Session(client, this.#session);
     try {
       return await work(session);
     } catch (error) {
@@ -136,7 +138,7 @@ export class Database {
       if (!discard) {
         try {
           // After a failed statement the exchange is over; the transaction still has to end.
-          if (!(await session.end(END_CALL))) await client.query(END_CALL.join('; '));
+          if (!(await session.end())) await client.query(END_CALL.join('; '));
         } catch {
           discard = true;
         }

@@ -15,10 +15,31 @@ export interface Step {
   readonly suspended: boolean;
 }
 
+/**
+ * Takes a statement's rows as they arrive, instead of the step collecting them; returns false when
+ * it wants no more (that row is not taken), and the remaining rows are dropped unconverted.
+ */
+export type RowSink = (row: unknown[]) => boolean;
+
+export interface StatementOptions {
+  /** Most rows to fetch now (0: all); the portal stays open for `more()` when there are more. */
+  readonly maxRows: number;
+  readonly sink?: RowSink;
+  /**
+   * Ends the exchange right behind the statement: these commands and the Sync are written with
+   * it, so statement and end cost one round trip. The portal closes with the transaction, so no
+   * `more()` can follow: fetch as many rows as the caller may need.
+   */
+  readonly end?: readonly string[];
+}
+
 interface PendingStep {
   readonly collect: boolean;
   /** Its rows continue the open portal, whose columns they have. */
   readonly continues: boolean;
+  readonly sink: RowSink | undefined;
+  /** The sink wants no more rows: the rest are dropped. */
+  stopped: boolean;
   fields: Field[];
   rows: unknown[][];
   resolve(step: Step): void;
@@ -31,7 +52,7 @@ interface RowDescription {
 
 /** The protocol messages of pg's connection used here (its type declarations get them wrong). */
 interface Connection {
-  readonly stream: { readonly writable: boolean; cork?(): void; uncork?(): void };
+  readonly stream: { readonly writable: boolean; write(buffer: Buffer): boolean };
   parse(message: { text: string }): void;
   bind(message: { portal: string; statement: string; values: unknown[] }): void;
   describe(message: { type: 'P'; name: string }): void;
@@ -44,13 +65,44 @@ interface Connection {
 
 const PORTAL = 'bastion';
 
+/** A command's place in the queue of answers: its rows, if any, are dropped, its failure fails what follows. */
+const COMMAND_STEP: PendingStep = {
+  collect: false,
+  continues: false,
+  sink: undefined,
+  stopped: false,
+  fields: [],
+  rows: [],
+  resolve: () => undefined,
+  reject: () => undefined,
+};
+
+/**
+ * The connection as seen by the message writers, with what they would send appended to `buffers`
+ * instead: pg's message methods serialize and hand the bytes to `_send` or `stream.write`.
+ */
+function collecting(connection: Connection, buffers: Buffer[]): Connection {
+  const collect = (buffer: Buffer) => buffers.push(buffer) > 0;
+  return Object.create(connection, {
+    _send: { value: collect },
+    stream: { value: { writable: true, write: collect } },
+  }) as Connection;
+}
+
+interface StepKind {
+  readonly collect: boolean;
+  readonly continues: boolean;
+  readonly sink: RowSink | undefined;
+}
+
 /**
  * One call's conversation with PostgreSQL as a single extended-protocol exchange, submitted to the
- * pg client like a query once its first statement is appended. Statements are written corked, each
+ * pg client like a query once its first statement is appended. Statements are written in one buffer, each
  * with the commands appended before it, and without a Sync between them, so the transaction's
- * opening commands travel with the first statement and its closing ones with the Sync: a call
- * costs two writes and two round trips, however its statements are spread. Each
- * statement is its own Parse message, which PostgreSQL refuses to hold more than one command.
+ * opening commands travel with the first statement and its closing ones with the Sync. A statement
+ * appended with its `end` is written together with the closing commands and the Sync: a call of
+ * one statement whose rows fit one fetch costs one write and one round trip. Each statement is its
+ * own Parse message, which PostgreSQL refuses to hold more than one command.
  *
  * After an error PostgreSQL ignores everything up to the Sync: the exchange sends it at once and
  * fails every statement still waiting, and the connection is ready again at its ReadyForQuery.
@@ -64,7 +116,7 @@ export class Exchange {
   readonly #client: Queryable;
   #attached = false;
   #connection: Connection | undefined;
-  /** Messages not written yet: written together, in one corked batch, by the next #flush(). */
+  /** Messages not written yet: written together, in one buffer, by the next #flush(). */
   #outbox: ((connection: Connection) => void)[] = [];
   readonly #pending: PendingStep[] = [];
   #portalOpen = false;
@@ -101,29 +153,33 @@ export class Exchange {
       connection.bind({ portal: '', statement: '', values: [] });
       connection.execute({ portal: '', rows: 0 });
     });
-    this.#pending.push(this.#step({ collect: false, continues: false }, () => undefined, () => undefined));
+    this.#pending.push(COMMAND_STEP);
   }
 
   /**
    * Appends a statement and fetches `maxRows` of its rows (0: all), through a named portal that
-   * stays open for `more()` until the next statement or `end()` closes it.
+   * stays open for `more()` until the next statement or `end()` closes it; or, with `end`, ends
+   * the exchange in the same write.
    */
-  statement(text: string, values: readonly unknown[], maxRows: number): Promise<Step> {
+  statement(text: string, values: readonly unknown[], options: StatementOptions): Promise<Step> {
     const prepared = values.map((value) => prepareValue(value));
-    return this.#stepPromise(false, (connection) => {
+    const last = options.end !== undefined;
+    const step = this.#stepPromise({ collect: true, continues: false, sink: options.sink }, (connection) => {
       this.#closePortal(connection);
       connection.parse({ text });
       connection.bind({ portal: PORTAL, statement: '', values: prepared });
       connection.describe({ type: 'P', name: PORTAL });
-      connection.execute({ portal: PORTAL, rows: maxRows });
-      connection.flush();
+      connection.execute({ portal: PORTAL, rows: options.maxRows });
+      if (!last) connection.flush();
       this.#portalOpen = true;
-    });
+    }, !last);
+    if (last) void this.end(options.end);
+    return step;
   }
 
   /** The next `maxRows` rows of the suspended portal. */
-  more(maxRows: number): Promise<Step> {
-    return this.#stepPromise(true, (connection) => {
+  more(maxRows: number, sink?: RowSink): Promise<Step> {
+    return this.#stepPromise({ collect: true, continues: true, sink }, (connection) => {
       connection.execute({ portal: PORTAL, rows: maxRows });
       connection.flush();
     });
@@ -143,18 +199,18 @@ export class Exchange {
     return this.#ended;
   }
 
-  #stepPromise(continues: boolean, write: (connection: Connection) => void): Promise<Step> {
+  #stepPromise(kind: StepKind, write: (connection: Connection) => void, flush = true): Promise<Step> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (this.#synced) return Promise.reject(new Error('The exchange has ended; no statement can follow it.'));
     return new Promise<Step>((resolve, reject) => {
       this.#outbox.push(write);
-      this.#pending.push(this.#step({ collect: true, continues }, resolve, reject));
-      this.#flush();
+      this.#pending.push(this.#step(kind, resolve, reject));
+      if (flush) this.#flush();
     });
   }
 
-  #step(kind: { collect: boolean; continues: boolean }, resolve: (step: Step) => void, reject: (error: unknown) => void): PendingStep {
-    return { ...kind, fields: kind.continues ? this.#portalFields : [], rows: [], resolve, reject };
+  #step(kind: StepKind, resolve: (step: Step) => void, reject: (error: unknown) => void): PendingStep {
+    return { collect: kind.collect, continues: kind.continues, sink: kind.sink, stopped: false, fields: kind.continues ? this.#portalFields : [], rows: [], resolve, reject };
   }
 
   #closePortal(connection: Connection): void {
@@ -176,17 +232,17 @@ export class Exchange {
     const writes = this.#outbox;
     if (writes.length === 0) return;
     this.#outbox = [];
-    connection.stream.cork?.();
-    try {
-      for (const write of writes) write(connection);
-    } finally {
-      connection.stream.uncork?.();
-    }
+    const buffers: Buffer[] = [];
+    const batch = collecting(connection, buffers);
+    for (const write of writes) write(batch);
+    // One buffer, one write(2): a corked batch of messages becomes a writev of a dozen pieces,
+    // several times dearer per call on some kernels and sandboxes.
+    if (connection.stream.writable) connection.stream.write(buffers.length === 1 ? (buffers[0] as Buffer) : Buffer.concat(buffers));
   }
 
   #settle(suspended: boolean): void {
     const step = this.#pending.shift();
-    step?.resolve({ fields: step.fields, rows: step.rows, suspended });
+    if (step?.collect) step.resolve({ fields: step.fields, rows: step.rows, suspended });
   }
 
   // ---- called by the pg client while this exchange is its active query ----
@@ -205,13 +261,14 @@ export class Exchange {
 
   handleDataRow(message: { fields: (string | null)[] }): void {
     const step = this.#pending[0];
-    if (!step?.collect) return;
+    if (!step?.collect || step.stopped) return;
     const row = new Array<unknown>(message.fields.length);
     for (let index = 0; index < message.fields.length; index++) {
       const text = message.fields[index];
       row[index] = text === null || text === undefined ? null : valueTypes.getTypeParser(step.fields[index]?.dataTypeID ?? 25)(text);
     }
-    step.rows.push(row);
+    if (!step.sink) step.rows.push(row);
+    else if (!step.sink(row)) step.stopped = true;
   }
 
   handlePortalSuspended(): void {
