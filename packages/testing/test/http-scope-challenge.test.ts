@@ -138,6 +138,29 @@ describe('a token lacking the scopes of an offered tool', () => {
     expect(await retried.text()).toContain('Delete item 1?');
   });
 
+  it('lets a 2025-11-25 session step up: the retried call runs in the same session, and tools/list follows the token', async () => {
+    await start();
+    const narrow = await issuer.mint({ claims: { sub: 'alice', scope: 'other:read' } });
+    const session = await openSession(narrow);
+    const headers = { 'mcp-protocol-version': LEGACY, 'mcp-session-id': session };
+    const getItem = { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'get_item', arguments: { id: 1 } } };
+    const listTools = { jsonrpc: '2.0', id: 10, method: 'tools/list', params: {} };
+    const refused = await post(narrow, headers, getItem);
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('www-authenticate')).toContain('scope="items:read"');
+    await refused.body?.cancel();
+    expect(await (await post(narrow, headers, listTools)).text()).not.toContain('get_item');
+
+    const stepped = await issuer.mint({ claims: { sub: 'alice', scope: 'other:read items:read' } });
+    const retried = await post(stepped, headers, getItem);
+    expect(retried.status).toBe(200);
+    expect(await retried.text()).toContain('item 1');
+    expect(await (await post(stepped, headers, listTools)).text()).toContain('get_item');
+    // A narrower token on the same session loses the tool again.
+    await expectChallenge(await post(narrow, headers, legacyCall('delete_item')));
+    expect(await (await post(narrow, headers, listTools)).text()).not.toContain('get_item');
+  });
+
   it('audits the challenge as denied for insufficient scope, with the tool and request id', async () => {
     await start();
     await expectChallenge(await post(await readToken(), modernHeaders('delete_item'), modernCall('delete_item')));

@@ -1,6 +1,6 @@
 import type { Principal } from '@bastion-mcp/auth';
 import { McpServer, ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
-import type { AuthInfo, McpRequestContext, McpServerFactory, RequestStateCodec, ServerCapabilities } from '@modelcontextprotocol/server';
+import type { AuthInfo, McpRequestContext, McpServerFactory, RegisteredTool, RequestStateCodec, ServerCapabilities } from '@modelcontextprotocol/server';
 import type { PrincipalPolicy } from '../policy/types.js';
 import { serverInfoOf } from '../runtime.js';
 import type { Runtime } from '../runtime.js';
@@ -48,6 +48,17 @@ function capabilitiesOf(runtime: Runtime<unknown>): ServerCapabilities {
   };
 }
 
+const sessionRebinders = new WeakMap<object, (authInfo: AuthInfo) => void>();
+
+/**
+ * Points a 2025-11-25 session's instance at the principal and policy of the request it is about to
+ * handle. Each request carries its own token: after a step-up the session offers the tools the new
+ * scopes cover, and after a narrower token it no longer offers the others.
+ */
+export function rebindSession(server: object, authInfo: AuthInfo | undefined): void {
+  if (authInfo) sessionRebinders.get(server)?.(authInfo);
+}
+
 /**
  * The SDK calls this once per HTTP request and once per stdio connection. It is cheap: tools
  * arrive prepared (schemas converted once at start) and only those the principal may use are
@@ -63,7 +74,7 @@ export function createServerFactory<Ctx>(
   const capabilities = capabilitiesOf(runtime as Runtime<unknown>);
   return (request: McpRequestContext) => {
     const principal = principalFrom(request.authInfo) ?? defaultPrincipal;
-    const policy = policyFrom(request.authInfo) ?? runtime.policy.forPrincipal(principal);
+    const bound = { principal, policy: policyFrom(request.authInfo) ?? runtime.policy.forPrincipal(principal) };
     const server = new McpServer(
       { ...serverInfoOf(connector), ...(connector.title ? { title: connector.title } : {}) },
       {
@@ -79,8 +90,12 @@ export function createServerFactory<Ctx>(
       logger: runtime.logger,
       audit: runtime.audit,
       budget: runtime.budget,
-      principal,
-      policy,
+      get principal() {
+        return bound.principal;
+      },
+      get policy() {
+        return bound.policy;
+      },
       limits: runtime,
       transport: transport === 'http-session' ? 'http' : transport,
       era: request.era,
@@ -91,21 +106,41 @@ export function createServerFactory<Ctx>(
       roots: (sdkContext) => roots.get(sdkContext),
       sealState: (state, sdkContext) => stateCodec.mint(state, sdkContext),
     };
-    for (const prepared of runtime.tools) {
-      const { tool } = prepared;
-      // The principal's scopes and the policy decide; a tool it may not use is as absent as an unknown one.
-      if (!policy.toolVisible(tool)) continue;
-      server.registerTool(
-        tool.name,
-        {
-          ...(tool.title === undefined ? {} : { title: tool.title }),
-          description: tool.description,
-          inputSchema: prepared.sdkInput,
-          ...(prepared.sdkOutput ? { outputSchema: prepared.sdkOutput } : {}),
-          annotations: tool.annotations,
-        },
-        (args, sdkContext) => executeTool(prepared, args, sdkContext, scope),
-      );
+    const registered = new Map<string, RegisteredTool>();
+    const syncTools = () => {
+      for (const prepared of runtime.tools) {
+        const { tool } = prepared;
+        // The principal's scopes and the policy decide; a tool it may not use is as absent as an unknown one.
+        const visible = bound.policy.toolVisible(tool);
+        const existing = registered.get(tool.name);
+        if (!visible && existing) {
+          existing.remove();
+          registered.delete(tool.name);
+        }
+        if (!visible || existing) continue;
+        const handle = server.registerTool(
+          tool.name,
+          {
+            ...(tool.title === undefined ? {} : { title: tool.title }),
+            description: tool.description,
+            inputSchema: prepared.sdkInput,
+            ...(prepared.sdkOutput ? { outputSchema: prepared.sdkOutput } : {}),
+            annotations: tool.annotations,
+          },
+          (args, sdkContext) => executeTool(prepared, args, sdkContext, scope),
+        );
+        registered.set(tool.name, handle);
+      }
+    };
+    syncTools();
+    if (transport === 'http-session') {
+      sessionRebinders.set(server, (authInfo) => {
+        const next = principalFrom(authInfo);
+        if (!next) return;
+        bound.principal = next;
+        bound.policy = policyFrom(authInfo) ?? runtime.policy.forPrincipal(next);
+        syncTools();
+      });
     }
     registerResources(server, connector.resources, principal, scope);
     registerPrompts(server, connector.prompts, principal, scope);

@@ -5,11 +5,12 @@ import type { Logger } from '@bastion-mcp/logging';
 import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
 import { isInitializeRequest, legacyStatelessFallback } from '@modelcontextprotocol/server';
 import type { AuthInfo, McpServerFactory } from '@modelcontextprotocol/server';
-import { authInfoFor } from '../server/server-factory.js';
+import { authInfoFor, rebindSession } from '../server/server-factory.js';
 import { BoundedEventStore } from './event-store.js';
 
 interface Session {
   readonly transport: NodeStreamableHTTPServerTransport;
+  readonly server: Awaited<ReturnType<McpServerFactory>>;
   readonly principalId: string;
   lastSeen: number;
 }
@@ -68,6 +69,7 @@ export class LegacySessions {
         return;
       }
       session.lastSeen = Date.now();
+      rebindSession(session.server, request.auth);
       await session.transport.handleRequest(request, response, body);
       return;
     }
@@ -84,13 +86,14 @@ export class LegacySessions {
       reply(response, 503, -32000, 'Too many open sessions; retry later');
       return;
     }
+    const server = await this.#factory({ era: 'legacy', ...(request.auth ? { authInfo: request.auth } : {}) });
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       maxRequestBodySize: this.#options.maxBodyBytes,
       eventStore: new BoundedEventStore(),
       retryInterval: 1_000,
       onsessioninitialized: (id) => {
-        this.#sessions.set(id, { transport, principalId: principal.id, lastSeen: Date.now() });
+        this.#sessions.set(id, { transport, server, principalId: principal.id, lastSeen: Date.now() });
       },
       onsessionclosed: (id) => {
         this.#sessions.delete(id);
@@ -99,7 +102,6 @@ export class LegacySessions {
     transport.onclose = () => {
       if (transport.sessionId) this.#sessions.delete(transport.sessionId);
     };
-    const server = await this.#factory({ era: 'legacy', ...(request.auth ? { authInfo: request.auth } : {}) });
     await server.connect(transport);
     await transport.handleRequest(request, response, body);
   }
