@@ -36,10 +36,10 @@ export const grepFiles = defineTool({
   toolset: 'read',
   title: 'Search file contents',
   description:
-    'Search the contents of the text files under path for a regular expression (JavaScript syntax) or, with literal: true, for exact text; one result per matching line, with its file (relative to path), line number and text. ' +
+    'Search the contents of the text files under path for a regular expression (RE2 syntax: JavaScript syntax without lookahead or backreferences) or, with literal: true, for exact text; one result per matching line, with its file (relative to path), line number and text. ' +
     'Narrow with glob (e.g. "*.ts" or "src/**/*.py"), exclude and context_lines. By default follows .gitignore and skips .git/; binary files and files over max_file_bytes are skipped and counted. ' +
     `Stops at max_matches (default ${DEFAULT_MATCHES}): when truncated is true, call again with cursor = nextCursor and the same other arguments. ` +
-    'Symbolic links are never followed; protected secret files are never searched. Regular expressions that can take exponential time are refused. To find files by name use search_files.',
+    'Symbolic links are never followed; protected secret files are never searched. Matching takes time linear in the text, whatever the pattern. To find files by name use search_files.',
   scopes: ['files:read'],
   annotations: readOnly({ openWorld: false }),
   input: z.object({
@@ -48,7 +48,7 @@ export const grepFiles = defineTool({
       .string()
       .min(1)
       .max(MAX_PATTERN_LENGTH)
-      .describe('Regular expression (JavaScript syntax, matched within one line), or exact text with literal: true'),
+      .describe('Regular expression (RE2 syntax: JavaScript syntax without lookahead or backreferences; matched within one line), or exact text with literal: true'),
     literal: z.boolean().default(false).describe('Search for pattern as exact text rather than as a regular expression (default false)'),
     case_sensitive: z.boolean().default(true).describe('Match case exactly (default true)'),
     glob: z

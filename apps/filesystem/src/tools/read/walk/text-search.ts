@@ -1,11 +1,16 @@
 import { ToolError } from '@bastion-mcp/core';
 import { sanitizeText } from '@bastion-mcp/schema';
 import { createRequire } from 'node:module';
+import type { RE2JS as RE2JSClass } from 're2js';
 
-// Loaded on first use (a regular-expression grep); start-up time is a user-visible cost.
+// Regular expressions run on RE2 (linear time in the text, whatever the pattern): patterns come
+// from the model and text from whoever wrote the files, and a backtracking engine can take
+// exponential time on a line of a few dozen characters, stalling every other call. Loaded on first
+// use (a regular-expression grep); start-up time is a user-visible cost.
 const load = createRequire(import.meta.url);
-let checker: ((pattern: string) => boolean) | undefined;
-const safeRegex = () => (checker ??= load('safe-regex2') as (pattern: string) => boolean);
+let engine: typeof RE2JSClass | undefined;
+const re2 = () => (engine ??= (load('re2js') as { RE2JS: typeof RE2JSClass }).RE2JS);
+type Pattern = RE2JSClass;
 
 /** Longest line text returned, in UTF-16 code units (a longer line is cut around the match). */
 export const MAX_LINE_TEXT = 500;
@@ -126,13 +131,43 @@ function context(source: Source, lineStart: number, lineEnd: number, count: numb
   return { before, after };
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/**
+ * JavaScript's `\uXXXX` and `\u{X…}` escapes in RE2's spelling, `\x{…}`; every other escape is
+ * kept as written (an escaped backslash stays one, so `\\u` is not an escape).
+ */
+function fromJavaScriptEscapes(pattern: string): string {
+  let out = '';
+  for (let index = 0; index < pattern.length; index += 1) {
+    const char = pattern[index];
+    if (char !== '\\') {
+      out += char;
+      continue;
+    }
+    const rest = pattern.slice(index + 1);
+    const fixed = /^u([0-9a-fA-F]{4})/.exec(rest) ?? /^u\{([0-9a-fA-F]{1,6})\}/.exec(rest);
+    if (fixed) {
+      out += `\\x{${fixed[1]}}`;
+      index += fixed[0].length;
+    } else {
+      out += char + (pattern[index + 1] ?? '');
+      index += 1;
+    }
+  }
+  return out;
+}
+
+/** Why RE2 refused a pattern, said in terms of what the caller wrote. */
+function describeSyntaxError(message: string): string {
+  const detail = message.replace(/^error parsing regexp: /, '');
+  if (/`\(\?[=!]/.test(detail)) return 'lookahead ((?= or (?!) is not supported';
+  if (/capture in lookbehind/.test(detail)) return 'a lookbehind may not contain a capturing group; use (?: ) inside it';
+  if (/escape sequence: `\\[1-9k]/.test(detail)) return 'backreferences (\\1, \\k<name>) are not supported';
+  return detail;
 }
 
 /**
- * Checks and compiles a search pattern. A regular expression that safe-regex2 judges able to
- * take exponential time (nested quantifiers such as `(a+)+`) is refused.
+ * Checks and compiles a search pattern: RE2 syntax, which is JavaScript's without lookahead and
+ * backreferences (the features that need backtracking); lookbehind without captures is kept.
  */
 export function compileTextSearch(options: TextSearchOptions): TextSearch {
   const { pattern, literal, caseSensitive, contextLines } = options;
@@ -144,21 +179,17 @@ export function compileTextSearch(options: TextSearchOptions): TextSearch {
     throw new ToolError('`pattern` contains a line break, but lines are searched one at a time; search for one line of the text.');
   }
   if (literal && caseSensitive) return literalSearch(pattern, contextLines);
-  const source = literal ? escapeRegExp(pattern) : pattern;
-  const flags = caseSensitive ? '' : 'i';
-  let whole: RegExp;
-  let single: RegExp;
+  const RE2JS = re2();
+  const source = literal ? RE2JS.quote(pattern) : fromJavaScriptEscapes(pattern);
+  const flags = RE2JS.LOOKBEHINDS | (caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE);
+  let whole: Pattern;
+  let single: Pattern;
   try {
-    whole = new RegExp(source, `${flags}gm`);
-    single = new RegExp(source, flags);
+    whole = RE2JS.compile(source, flags | RE2JS.MULTILINE);
+    single = RE2JS.compile(source, flags);
   } catch (error) {
     throw new ToolError(
-      `\`pattern\` is not a valid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')}); fix it, or pass literal: true to search for the text as it is.`,
-    );
-  }
-  if (!literal && !safeRegex()(source)) {
-    throw new ToolError(
-      '`pattern` is a regular expression that can take exponential time on some lines (it nests repetition, like (a+)+); simplify it or pass literal: true.',
+      `\`pattern\` is not a regular expression this server can run: ${describeSyntaxError((error as Error).message)}. Searches use RE2 syntax (JavaScript's without lookahead or backreferences) so that they take time linear in the text; rewrite the pattern, or pass literal: true to search for the text as it is.`,
     );
   }
   return regexSearch(whole, single, contextLines);
@@ -197,19 +228,21 @@ function literalSearch(pattern: string, contextLines: number): TextSearch {
   };
 }
 
-function regexSearch(whole: RegExp, single: RegExp, contextLines: number): TextSearch {
+function regexSearch(whole: Pattern, single: Pattern, contextLines: number): TextSearch {
   return {
     search(data, afterLine, onHit) {
       if (data.length === 0) return;
       const text = data.toString('utf8');
+      // Most files do not match: the DFA answers that in one pass without tracking positions.
+      if (!whole.test(text)) return;
       const source = stringSource(text);
-      whole.lastIndex = 0;
+      const matcher = whole.matcher(text);
       let line = 1;
       let lineStart = 0;
+      let from = 0;
       for (;;) {
-        const match = whole.exec(text);
-        if (!match) return;
-        const at = match.index;
+        if (!matcher.find(from)) return;
+        const at = matcher.start();
         let newline = text.indexOf('\n', lineStart);
         while (newline !== -1 && newline < at) {
           line += 1;
@@ -222,11 +255,11 @@ function regexSearch(whole: RegExp, single: RegExp, contextLines: number): TextS
         // The whole-text scan finds candidates fast; grep's rule is per line, so the line is
         // checked alone (a match that ran across lines does not count, but the line may match).
         const lineText = trimCarriageReturn(text.slice(lineStart, lineEnd));
-        const own = line > afterLine ? single.exec(lineText) : null;
-        if (own) {
+        const own = line > afterLine ? single.matcher(lineText) : undefined;
+        if (own?.find()) {
           const found: LineHit = {
             line,
-            text: source.line(lineStart, lineEnd, lineStart + own.index),
+            text: source.line(lineStart, lineEnd, lineStart + own.start()),
             ...context(source, lineStart, lineEnd, contextLines),
           };
           if (!onHit(found)) return;
@@ -234,7 +267,7 @@ function regexSearch(whole: RegExp, single: RegExp, contextLines: number): TextS
         if (newline === -1) return;
         line += 1;
         lineStart = newline + 1;
-        whole.lastIndex = lineStart;
+        from = lineStart;
       }
     },
   };
