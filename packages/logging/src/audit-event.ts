@@ -58,7 +58,7 @@ export type AuditInput = AuditVerdict & {
   remoteAddress?: string | undefined;
 };
 
-/** One line of the audit log, as docs/audit.md and docs/audit-event.schema.json publish it. */
+/** One line of the audit log, as docs/audit.md and packages/logging/audit-event.schema.json publish it. */
 export interface AuditEvent {
   schema: typeof AUDIT_SCHEMA;
   time: string;

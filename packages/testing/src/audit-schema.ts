@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import type { AuditEvent } from '@bastion-mcp/logging';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 
-/** docs/audit-event.schema.json of this repository: the published format of an audit event. */
-export const AUDIT_EVENT_SCHEMA_PATH = fileURLToPath(new URL('../../../docs/audit-event.schema.json', import.meta.url));
+/** The published format of an audit event, as @bastion-mcp/logging ships it (docs/audit.md). */
+export const AUDIT_EVENT_SCHEMA_PATH = createRequire(import.meta.url).resolve('@bastion-mcp/logging/audit-event.schema.json');
 
 export interface AssertAuditEventsOptions {
   /** Another copy of the schema to validate against (default AUDIT_EVENT_SCHEMA_PATH). */

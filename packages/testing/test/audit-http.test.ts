@@ -1,6 +1,6 @@
 // Audit events over Streamable HTTP with bearer tokens from a real local issuer: the OAuth client
 // id from the token and the client's own declaration (initialize on a 2025-11-25 session, the
-// request's _meta on 2026-07-28), every event checked against docs/audit-event.schema.json.
+// request's _meta on 2026-07-28), every event checked against packages/logging/audit-event.schema.json.
 import { Writable } from 'node:stream';
 import { createRuntime, loadConfig } from '@bastion-mcp/core';
 import { serveOverHttp } from '@bastion-mcp/core/http';

@@ -1,4 +1,4 @@
-// docs/audit-event.schema.json against what the runtime writes, what docs/audit.md says, and
+// packages/logging/audit-event.schema.json against what the runtime writes, what docs/audit.md says, and
 // what assertAuditEvents reports when an event does not match.
 import { readFileSync } from 'node:fs';
 import { buildAuditEvent } from '@bastion-mcp/logging';
