@@ -1,12 +1,14 @@
 import { z } from 'zod';
+import { rootProblem } from './config-roots.js';
 
 const MIB = 1024 * 1024;
+const ROOTS_REQUIRED = 'required: give at least one allowed directory (positional arguments or FILESYSTEM_ROOTS)';
 
 export const config = z
   .object({
   FILESYSTEM_ROOTS: z
-    .array(z.string().min(1))
-    .min(1, { error: 'required: give at least one allowed directory (positional arguments or FILESYSTEM_ROOTS)' })
+    .array(z.string().min(1), { error: (issue) => (issue.input === undefined ? ROOTS_REQUIRED : undefined) })
+    .min(1, { error: ROOTS_REQUIRED })
     .describe('Allowed directories; nothing outside them is reachable. Comma-separated in the environment'),
   FILESYSTEM_WRITE: z.boolean().default(false).describe('Offer the write tools (read-only without it)'),
   FILESYSTEM_ALLOW_DELETE: z.boolean().default(false).describe('Also offer delete_path (needs --write)'),
@@ -37,10 +39,20 @@ export const config = z
     .default(false)
     .describe('Drop the built-in list of protected secret files (.env*, .ssh/, keys, credentials)'),
   })
-  .superRefine((settings, issues) => {
-    if (settings.FILESYSTEM_ALLOW_DELETE && !settings.FILESYSTEM_WRITE) {
-      issues.addIssue({ code: 'custom', path: ['FILESYSTEM_ALLOW_DELETE'], message: 'needs --write as well (deleting is a write)' });
-    }
-  });
+  // Runs even when another setting is bad, so that every problem is reported at once; a bad
+  // value reaches it as given, so only settings that parsed are compared.
+  .superRefine(
+    (settings, issues) => {
+      const roots: unknown = settings.FILESYSTEM_ROOTS;
+      const problems = Array.isArray(roots) ? roots.filter((root) => typeof root === 'string' && root !== '').map(rootProblem) : [];
+      if (problems.some(Boolean)) {
+        issues.addIssue({ code: 'custom', path: ['FILESYSTEM_ROOTS'], message: problems.filter(Boolean).join('; ') });
+      }
+      if (settings.FILESYSTEM_ALLOW_DELETE === true && settings.FILESYSTEM_WRITE === false) {
+        issues.addIssue({ code: 'custom', path: ['FILESYSTEM_ALLOW_DELETE'], message: 'needs --write as well (deleting is a write)' });
+      }
+    },
+    { when: () => true },
+  );
 
 export type FilesystemConfig = z.output<typeof config>;

@@ -39,19 +39,21 @@ export const config = z
     'POSTGRES_POOL_SIZE_<NAME>': overrides(1, 100, 'pool size of one named database'),
     POSTGRES_CONNECT_TIMEOUT_MS: timeoutMs(10 * SECOND, 'Longest to wait for a new connection'),
   })
+  // Runs even when another setting is bad, so that every problem is reported at once; a bad value
+  // reaches it as given, so a bad --demo or URL counts as set rather than as a missing one.
   .superRefine((settings, issues) => {
-    const named = new Set(Object.keys(settings['POSTGRES_URL_<NAME>']).map((name) => name.toLowerCase()));
-    if (!settings.POSTGRES_URL && named.size === 0 && !settings.POSTGRES_DEMO) {
+    const named = new Set(Object.keys(settings['POSTGRES_URL_<NAME>'] ?? {}).map((name) => name.toLowerCase()));
+    if (settings.POSTGRES_URL === undefined && named.size === 0 && settings.POSTGRES_DEMO === false) {
       issues.addIssue({
         code: 'custom',
         path: ['POSTGRES_URL'],
         message: 'required: set POSTGRES_URL (or POSTGRES_URL_<NAME>) to a postgres:// URL, or pass --demo to try the server on sample data',
       });
     }
-    if (settings.POSTGRES_DEMO && settings.POSTGRES_URL) {
+    if (settings.POSTGRES_DEMO === true && settings.POSTGRES_URL !== undefined) {
       issues.addIssue({ code: 'custom', path: ['POSTGRES_DEMO'], message: '--demo serves its own sample database as "default"; unset POSTGRES_URL to use it' });
     }
-    const lowered = Object.keys(settings['POSTGRES_URL_<NAME>']).map((name) => name.toLowerCase());
+    const lowered = Object.keys(settings['POSTGRES_URL_<NAME>'] ?? {}).map((name) => name.toLowerCase());
     for (const name of new Set(lowered.filter((name, index) => lowered.indexOf(name) !== index))) {
       issues.addIssue({ code: 'custom', path: ['POSTGRES_URL_<NAME>', name.toUpperCase()], message: `two variables name the database "${name}" (names ignore case); keep one` });
     }
@@ -59,7 +61,7 @@ export const config = z
       issues.addIssue({ code: 'custom', path: ['POSTGRES_URL_<NAME>', 'DEFAULT'], message: '"default" is the name of POSTGRES_URL; choose another name' });
     }
     for (const key of ['POSTGRES_DESCRIPTION_<NAME>', 'POSTGRES_STATEMENT_TIMEOUT_MS_<NAME>', 'POSTGRES_MAX_ROWS_<NAME>', 'POSTGRES_POOL_SIZE_<NAME>'] as const) {
-      for (const name of Object.keys(settings[key])) {
+      for (const name of Object.keys(settings[key] ?? {})) {
         if (!named.has(name.toLowerCase())) {
           issues.addIssue({
             code: 'custom',
@@ -69,6 +71,6 @@ export const config = z
         }
       }
     }
-  });
+  }, { when: () => true });
 
 export type PostgresConfig = z.output<typeof config>;

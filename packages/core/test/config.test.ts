@@ -62,7 +62,9 @@ describe('loadConfig', () => {
       }),
     );
     const text = problems.join('\n');
-    expect(text).toContain('--port / BASTION_PORT: expected number, got "abc"');
+    expect(text).toContain('--port / BASTION_PORT: must be a number (got "abc")');
+    expect(text).toContain('--transport / BASTION_TRANSPORT: must be one of stdio, http (got "carrier-pigeon")');
+    expect(text).toContain('--max-result-items / BASTION_MAX_RESULT_ITEMS: must be at least 1 (got 0)');
     expect(text).toContain('--transport / BASTION_TRANSPORT');
     expect(text).toContain('--max-result-items / BASTION_MAX_RESULT_ITEMS');
     expect(text).toContain('--api-url / DEMO_API_URL');
@@ -77,9 +79,49 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toContain('DEMO_TOKEN: must start with "ghp_"');
   });
 
-  it('reports unknown flags with a pointer to --help', () => {
-    const problems = problemsOf(() => loadConfig(shape, { argv: ['--no-such-flag'], env: { DEMO_TOKEN: 't' } }));
-    expect(problems[0]).toMatch(/command line: .*--no-such-flag.*Run with --help/);
+  it('reports unknown flags with a pointer to --help, and the flag meant when it is a near miss', () => {
+    const problems = problemsOf(() => loadConfig(shape, { argv: ['--no-such-flag', '--api-ulr', 'https://x.example'], env: { DEMO_TOKEN: 't' } }));
+    expect(problems).toEqual([
+      '--no-such-flag: unknown option (run with --help to see every option)',
+      '--api-ulr: unknown option; did you mean --api-url? (run with --help to see every option)',
+    ]);
+  });
+
+  it('goes on after a bad argument, so the later ones still count and every problem shows at once', () => {
+    const required = { name: 'demo', config: z.object({ DEMO_ROOTS: z.array(z.string()).min(1, { error: 'required: give a root' }) }), positionals: 'DEMO_ROOTS' };
+    // A negative number is a value, judged by the setting; the positional after the bad flag is kept.
+    expect(problemsOf(() => loadConfig(required, { argv: ['--port', '-5', '--bogus', '--max-result-items', 'x', '/root-a'], env: {} }))).toEqual([
+      '--bogus: unknown option (run with --help to see every option)',
+      '--port / BASTION_PORT: must be at least 0 (got -5)',
+      '--max-result-items / BASTION_MAX_RESULT_ITEMS: must be a number (got "x")',
+    ]);
+    expect(loadConfig<{ DEMO_ROOTS: string[] }>(required, { argv: ['--port=9000', '/a', '--', '--b'], env: {} }).connector.DEMO_ROOTS).toEqual(['/a', '--b']);
+  });
+
+  it('names a flag without its value once, and not again as missing', () => {
+    const required = { name: 'demo', config: z.object({ DEMO_ROOTS: z.array(z.string()).min(1, { error: 'required: give a root' }) }), positionals: 'DEMO_ROOTS' };
+    expect(problemsOf(() => loadConfig(required, { argv: ['--roots'], env: {} }))).toEqual(['--roots / DEMO_ROOTS: --roots needs a value; give one after it']);
+    expect(problemsOf(() => loadConfig(required, { argv: ['--port', '--read-only', '/a'], env: {} }))).toEqual([
+      '--port / BASTION_PORT: --port needs a value; put one between --port and --read-only',
+    ]);
+    expect(problemsOf(() => loadConfig(required, { argv: ['/a', '--port', '--bogus'], env: {} }))).toEqual([
+      '--port / BASTION_PORT: --port needs a value, but the unknown option --bogus follows it; if that is the value, write --port=--bogus',
+    ]);
+  });
+
+  it('refuses arguments a connector without positionals does not take, but not the word after an unknown option', () => {
+    const bare = { name: 'demo', config: z.object({}) };
+    expect(problemsOf(() => loadConfig(bare, { argv: ['stray', '--bogus', 'value'], env: {} }))).toEqual([
+      '--bogus: unknown option (run with --help to see every option)',
+      'command line: unexpected argument "stray": this command takes options only; run with --help to see every option',
+    ]);
+  });
+
+  it('joins several problems of one setting into one entry', () => {
+    const twice = { name: 'demo', config: z.object({ DEMO_CODE: z.string().min(5).regex(/^\d+$/, { error: 'digits only' }) }) };
+    expect(problemsOf(() => loadConfig(twice, { argv: ['--code', 'ab'], env: {} }))).toEqual([
+      '--code / DEMO_CODE: must be at least 5 characters long; digits only',
+    ]);
   });
 
   it('refuses HTTP on a non-loopback address without authentication', () => {

@@ -1,10 +1,9 @@
 import { stat, realpath } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ToolError } from '@bastion-mcp/core';
+import { ConfigError, ToolError } from '@bastion-mcp/core';
+import { expandHome, nameRoot, NOT_A_DIRECTORY, unusableBecause } from '../config-roots.js';
 import { isInside } from './containment.js';
-import { show } from './messages.js';
 
 /** An allowed directory: as configured (made absolute) and with every symbolic link resolved. */
 export interface AllowedRoot {
@@ -12,32 +11,32 @@ export interface AllowedRoot {
   readonly real: string;
 }
 
-function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path;
-}
+/** How the configuration problem names the setting, as for every other setting. */
+const ROOTS_SETTING = '--roots / FILESYSTEM_ROOTS';
 
 /**
  * Resolves the configured directories at start-up; every one must exist and be a directory, and
- * all problems are reported together. Duplicates collapse.
+ * all problems are reported together as a configuration error (exit 2). Duplicates collapse.
  */
 export async function resolveAllowedRoots(paths: readonly string[]): Promise<AllowedRoot[]> {
   const problems: string[] = [];
   const roots: AllowedRoot[] = [];
   for (const given of paths) {
     const path = resolve(expandHome(given));
+    const named = nameRoot(given, path);
     try {
       const real = await realpath(path);
       if (!(await stat(real)).isDirectory()) {
-        problems.push(`${show(given)} is not a directory`);
+        problems.push(`${named} ${NOT_A_DIRECTORY}`);
         continue;
       }
       if (!roots.some((root) => root.real === real)) roots.push({ path, real });
     } catch (error) {
-      problems.push(`${show(given)} cannot be used: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      problems.push(`${named} ${unusableBecause(error)}`);
     }
   }
   if (problems.length > 0) {
-    throw new Error(`allowed directories (FILESYSTEM_ROOTS): ${problems.join('; ')}`);
+    throw new ConfigError([{ setting: ROOTS_SETTING, message: problems.join('; ') }]);
   }
   return roots;
 }

@@ -1,6 +1,4 @@
 import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
-import type { ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { ConfigProblem } from '../errors.js';
@@ -8,6 +6,8 @@ import { authConfigured, authOptionsFrom } from './auth-settings.js';
 import { CORE_SETTINGS, coreSettingsSchema } from './core-settings.js';
 import type { CoreSettings } from './core-settings.js';
 import { connectorSettings } from './connector-settings.js';
+import { parseArgv } from './parse-argv.js';
+import type { FlagSpec } from './parse-argv.js';
 import type { Setting } from './setting.js';
 import { namedPrefix, settingLabel } from './setting.js';
 
@@ -30,12 +30,12 @@ export interface LoadedConfig<ConnectorConfig> {
   connector: ConnectorConfig;
 }
 
-const ACTION_FLAGS = {
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'V' },
-  'print-tools': { type: 'boolean' },
-  'generate-api-key': { type: 'boolean' },
-} as const;
+const ACTION_FLAGS: readonly FlagSpec[] = [
+  { name: 'help', takesValue: false, short: 'h', label: '--help' },
+  { name: 'version', takesValue: false, short: 'V', label: '--version' },
+  { name: 'print-tools', takesValue: false, label: '--print-tools' },
+  { name: 'generate-api-key', takesValue: false, label: '--generate-api-key' },
+];
 
 export function allSettings(shape: ConnectorConfigShape): Setting[] {
   return [...connectorSettings(shape.name, shape.config, shape.positionals), ...CORE_SETTINGS];
@@ -73,23 +73,54 @@ function coerce(setting: Setting, raw: string | boolean): unknown {
   }
 }
 
+const EXPECTED: Record<string, string> = {
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false (or 1/0, yes/no, on/off)',
+  string: 'text',
+  array: 'a comma-separated list',
+};
+
+/** What was wrong with a value and what it must be instead; a secret's value is never echoed. */
 function describeIssue(issue: z.core.$ZodIssue, secret: boolean): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
-    return issue.message.startsWith('required') ? issue.message : `required (expected ${issue.expected})`;
+  const got = secret || !('input' in issue) ? '' : ` (got ${JSON.stringify(issue.input)})`;
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) {
+        return issue.message.startsWith('required') ? issue.message : `required: set it to ${EXPECTED[issue.expected] ?? issue.expected}`;
+      }
+      return `must be ${EXPECTED[issue.expected] ?? issue.expected}${got}`;
+    case 'too_small':
+      if (!issue.message.startsWith('Too small')) return issue.message;
+      if (issue.origin === 'number') return `must be ${issue.inclusive ? 'at least' : 'more than'} ${String(issue.minimum)}${got}`;
+      if (issue.origin === 'string') return `must be at least ${String(issue.minimum)} characters long`;
+      if (issue.origin === 'array') return `give at least ${String(issue.minimum)} value${issue.minimum === 1 ? '' : 's'}`;
+      return issue.message;
+    case 'too_big':
+      if (!issue.message.startsWith('Too big')) return issue.message;
+      if (issue.origin === 'number') return `must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}${got}`;
+      if (issue.origin === 'string') return `must be at most ${String(issue.maximum)} characters long`;
+      if (issue.origin === 'array') return `give at most ${String(issue.maximum)} values`;
+      return issue.message;
+    case 'invalid_value':
+      if (!issue.message.startsWith('Invalid option')) return issue.message;
+      return `must be one of ${issue.values.map(String).join(', ')}${got}`;
+    case 'invalid_format':
+      return issue.message.startsWith('Invalid') ? `must be a valid ${issue.format === 'url' ? 'URL' : issue.format}${got}` : issue.message;
+    default:
+      return issue.message;
   }
-  if (issue.code === 'invalid_type' && !secret) {
-    return `expected ${issue.expected}, got ${JSON.stringify(issue.input)}`;
-  }
-  return issue.message;
 }
 
 function collectIssues(
   error: z.ZodError,
   settingsByKey: Map<string, Setting>,
+  unreadableKeys: ReadonlySet<string>,
   problems: ConfigProblem[],
 ): void {
   for (const issue of error.issues) {
     const key = String(issue.path[0] ?? '');
+    if (unreadableKeys.has(key)) continue;
     const setting = settingsByKey.get(key);
     const prefix = setting?.env === undefined ? undefined : namedPrefix(setting.env);
     const label =
@@ -98,6 +129,17 @@ function collectIssues(
         : setting ? settingLabel(setting) : key || 'configuration';
     problems.push({ setting: label, message: describeIssue(issue, setting?.secret ?? true) });
   }
+}
+
+/** One entry per setting, its messages joined, in the order the settings first appear. */
+function mergeBySetting(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  const merged = new Map<string, string[]>();
+  for (const { setting, message } of problems) {
+    const messages = merged.get(setting) ?? [];
+    if (!messages.includes(message)) messages.push(message);
+    merged.set(setting, messages);
+  }
+  return [...merged].map(([setting, messages]) => ({ setting, message: messages.join('; ') }));
 }
 
 export function isLoopback(host: string): boolean {
@@ -127,25 +169,15 @@ export function loadConfig<ConnectorConfig>(
   const settingsByKey = new Map(settings.map((setting) => [setting.key, setting]));
   const problems: ConfigProblem[] = [];
 
-  const flagOptions: ParseArgsConfig['options'] = { ...ACTION_FLAGS };
+  const flags: FlagSpec[] = [...ACTION_FLAGS];
   for (const setting of settings) {
-    if (setting.flag) flagOptions[setting.flag] = { type: setting.kind === 'boolean' ? 'boolean' : 'string' };
+    if (setting.flag) flags.push({ name: setting.flag, takesValue: setting.kind !== 'boolean', label: settingLabel(setting) });
   }
-  let values: Record<string, string | boolean | undefined> = {};
-  let positionals: string[] = [];
-  try {
-    const parsed = parseArgs({
-      args: [...source.argv],
-      options: flagOptions,
-      allowPositionals: shape.positionals !== undefined,
-      strict: true,
-    });
-    values = parsed.values as Record<string, string | boolean | undefined>;
-    positionals = parsed.positionals;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    problems.push({ setting: 'command line', message: `${message}. Run with --help to see every option.` });
-  }
+  const argv = parseArgv(source.argv, flags, shape.positionals !== undefined);
+  const { values, positionals } = argv;
+  problems.push(...argv.problems);
+  // A setting whose flag had no usable value is reported once, by the parser, not again as missing.
+  const unreadableKeys = new Set(settings.filter((setting) => setting.flag && argv.unreadable.has(setting.flag)).map((setting) => setting.key));
 
   const raw: Record<string, unknown> = { core: {}, connector: {} };
   const declared = new Set(settings.map((setting) => setting.env));
@@ -172,10 +204,10 @@ export function loadConfig<ConnectorConfig>(
   }
 
   const core = coreSettingsSchema.safeParse(raw.core, { reportInput: true });
-  if (!core.success) collectIssues(core.error, settingsByKey, problems);
+  if (!core.success) collectIssues(core.error, settingsByKey, unreadableKeys, problems);
   const connectorSchema = shape.config ?? z.object({});
   const connector = connectorSchema.safeParse(raw.connector, { reportInput: true });
-  if (!connector.success && !lenient) collectIssues(connector.error, settingsByKey, problems);
+  if (!connector.success && !lenient) collectIssues(connector.error, settingsByKey, unreadableKeys, problems);
 
   if (core.success) {
     const { transport, host, insecureNoAuth } = core.data;
@@ -191,6 +223,6 @@ export function loadConfig<ConnectorConfig>(
     }
   }
 
-  if (problems.length > 0 || !core.success || (!connector.success && !lenient)) throw new ConfigError(problems);
+  if (problems.length > 0 || !core.success || (!connector.success && !lenient)) throw new ConfigError(mergeBySetting(problems));
   return { core: core.data, connector: (connector.success ? connector.data : {}) as ConnectorConfig };
 }
