@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runConnector } from '@bastion-mcp/core';
-import { connector } from './connector.js';
+import { postgresConnector } from './connector.js';
+import { exitOnRoleRefusal } from './exit-on-role-refusal.js';
 
-await runConnector(connector);
+await runConnector(postgresConnector({ onRoleRefused: exitOnRoleRefusal('bastion-postgres') }));

@@ -1,12 +1,15 @@
 // The built bastion-postgres bin as a host runs it: --help and --version, a bad configuration and
-// a privileged role refused before serving (exit 2, every problem named, no secret printed), and
-// --demo over HTTP shutting down cleanly on SIGTERM, its embedded cluster and files gone.
+// a privileged role refused (exit 2, every problem named, no secret printed, no call served even
+// though initialize is answered during the role check), and --demo over HTTP shutting down cleanly
+// on SIGTERM, its embedded cluster and files gone.
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { hashApiKey } from '@bastion-mcp/auth';
-import { runBin, spawnHttp } from '@bastion-mcp/testing';
+import { runBin, spawnHttp, spawnStdio, textOf } from '@bastion-mcp/testing';
 import { describe, expect, inject, it } from 'vitest';
+import { heldProxy } from './support/held-proxy.js';
 
 const bin = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
@@ -60,13 +63,33 @@ describe.skipIf(!existsSync(bin))('bastion-postgres bin', () => {
     ]);
   });
 
-  it('refuses to serve as a superuser, with the fix, before accepting a call', async () => {
+  it('refuses to serve as a superuser, with the fix, exiting 2', async () => {
     const url = new URL(inject('superuserUrl'));
     const result = await runBin(bin, { env: { POSTGRES_URL: url.toString() }, input: '', timeoutMs: 20_000 });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/superuser/);
     expect(result.stderr).toMatch(/--allow-privileged-role/);
     if (url.password) expect(result.stderr).not.toContain(url.password);
+  });
+
+  it('answers initialize during the role check, never serves a call as a superuser, and exits 2 on its own', async () => {
+    const proxy = await heldProxy(inject('superuserUrl'));
+    try {
+      const server = await spawnStdio(bin, { env: { POSTGRES_URL: proxy.url } });
+      const closed = new Promise<void>((resolve) => (server.client.onclose = resolve));
+      const call = server.client.callTool({ name: 'query', arguments: { sql: 'select 1' } });
+      await delay(200);
+      proxy.release();
+      const result = await call;
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(/No call is served: The role "[^"]+" of database "default" is a superuser/);
+      await closed;
+      expect(await server.kill()).toEqual({ code: 2, signal: null });
+      expect(server.stderr()).toMatch(/invalid configuration \(1 problem\):\n {2}- POSTGRES_URL: The role "[^"]+" of database "default" is a superuser/);
+      expect(server.nonProtocolLines()).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('serves --demo over HTTP and on SIGTERM stops its cluster and removes its files', async () => {

@@ -22,6 +22,7 @@ export interface DatabaseSpec {
 export class Databases {
   readonly #byName = new Map<string, Database>();
   readonly #variables = new Map<string, string>();
+  #rolesChecked: Promise<void> | undefined;
 
   constructor(specs: readonly DatabaseSpec[], options: { allowPrivilegedRole: boolean; log: Logger }) {
     const problems: { setting: string; message: string }[] = [];
@@ -57,11 +58,27 @@ export class Databases {
   }
 
   /**
-   * Checks the role of every database before the server accepts calls: a privileged role is a
-   * configuration error (exit 2, every database named at once). A database that cannot be reached
-   * now is checked again on its first call.
+   * Starts checking the role of every database; every call waits for it (`whenRolesChecked`).
+   * Rejects with a configuration error naming every refused role at once: the server must stop.
+   * A database that cannot be reached now is checked again on its first call.
    */
-  async verifyRoles(log: Logger): Promise<void> {
+  checkRoles(log: Logger): Promise<void> {
+    this.#rolesChecked ??= this.#verifyRoles(log);
+    return this.#rolesChecked;
+  }
+
+  /** Resolves once the role checks started by checkRoles() are done; rejects when a role was refused. */
+  async whenRolesChecked(): Promise<void> {
+    try {
+      await this.#rolesChecked;
+    } catch (error) {
+      if (!ConfigError.isInstance(error)) throw error;
+      const reasons = error.problems.map((problem) => problem.message).join(' ');
+      throw new RoleRefusedError(`No call is served: ${reasons}`);
+    }
+  }
+
+  async #verifyRoles(log: Logger): Promise<void> {
     const problems: { setting: string; message: string }[] = [];
     await Promise.all(
       this.list().map(async (database) => {
