@@ -38,6 +38,10 @@ export const config = z
     .boolean()
     .default(false)
     .describe('Drop the built-in list of protected secret files (.env*, .ssh/, keys, credentials)'),
+  FILESYSTEM_ALLOW_EXEC_CONFIG: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Globs of files that make code run later (Git hooks and config, shell startup files, .envrc, editor tasks) that may be written anyway; ** allows all'),
   })
   // Runs even when another setting is bad, so that every problem is reported at once; a bad
   // value reaches it as given, so only settings that parsed are compared.

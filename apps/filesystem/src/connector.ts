@@ -1,5 +1,6 @@
 import { defineConnector } from '@bastion-mcp/core';
 import { createDenyList } from './access/deny-list.js';
+import { createExecConfigGuard } from './access/exec-config.js';
 import { FileAccess } from './access/file-access.js';
 import { resolveAllowedRoots } from './access/roots.js';
 import { config } from './config.js';
@@ -28,7 +29,8 @@ export const connector = defineConnector({
   async createContext(settings): Promise<FilesystemContext> {
     const roots = await resolveAllowedRoots(settings.FILESYSTEM_ROOTS);
     const deny = createDenyList({ extra: settings.FILESYSTEM_DENY, includeDefaults: !settings.FILESYSTEM_ALLOW_SECRET_FILES });
-    return { files: new FileAccess(roots, deny, settings.FILESYSTEM_ALLOW_HARDLINKS), settings };
+    const execConfig = createExecConfigGuard(settings.FILESYSTEM_ALLOW_EXEC_CONFIG);
+    return { files: new FileAccess(roots, deny, settings.FILESYSTEM_ALLOW_HARDLINKS, execConfig), settings };
   },
   unavailable(tool, settings) {
     if (tool.annotations.readOnlyHint) return undefined;

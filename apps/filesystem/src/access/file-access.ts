@@ -4,8 +4,12 @@ import { basename, dirname, join } from 'node:path';
 import { ToolError } from '@bastion-mcp/core';
 import { isInside, relativeInside } from './containment.js';
 import type { DenyList } from './deny-list.js';
+import { createExecConfigGuard } from './exec-config.js';
+import type { ExecConfigGuard, ExecConfigMatch } from './exec-config.js';
 import { show } from './messages.js';
+import type { PatternLocation } from './path-patterns.js';
 import { absoluteRequestedPath } from './requested-path.js';
+import { anchored, patternLocation } from './roots.js';
 import type { AllowedRoot } from './roots.js';
 
 /** A path argument checked against the allowed directories, symbolic links resolved. */
@@ -28,7 +32,11 @@ export interface ResolvedPath {
   readonly entry: Stats | undefined;
 }
 
-export type Intent = 'read' | 'write';
+/**
+ * `write` creates or changes the path (files that make code run later are refused); `remove`
+ * deletes it or moves it away (which cannot make code run).
+ */
+export type Intent = 'read' | 'write' | 'remove';
 
 function code(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
@@ -44,29 +52,46 @@ export class FileAccess {
     readonly roots: readonly AllowedRoot[],
     readonly deny: DenyList,
     readonly allowHardlinks: boolean,
+    readonly execConfig: ExecConfigGuard = createExecConfigGuard([]),
   ) {}
 
   /** The same rules over a narrower set of roots (the client's roots). */
   withRoots(roots: readonly AllowedRoot[]): FileAccess {
-    return roots === this.roots ? this : new FileAccess(roots, this.deny, this.allowHardlinks);
+    return roots === this.roots ? this : new FileAccess(roots, this.deny, this.allowHardlinks, this.execConfig);
   }
 
   rootOf(realPath: string): AllowedRoot | undefined {
     return this.roots.find((root) => isInside(root.real, realPath));
   }
 
+  /** The deny-list pattern that protects `realPath` (inside `root`), if any. */
   protectedPattern(root: AllowedRoot, realPath: string): string | undefined {
-    return this.deny.match(relativeInside(root.real, realPath));
+    return this.deny.match(patternLocation(root, realPath));
+  }
+
+  /** What makes writing `realPath` (inside `root`) run code later, if anything does (see exec-config.ts). */
+  execConfigMatch(root: AllowedRoot, realPath: string): ExecConfigMatch | undefined {
+    return this.execConfig.match(patternLocation(root, realPath));
+  }
+
+  /**
+   * An absolute path as named, before links are resolved, located for the patterns: checked
+   * first, so a protected file is refused before its existence is looked at.
+   */
+  lexicalLocation(path: string): PatternLocation | undefined {
+    const root = this.roots.find((item) => isInside(item.path, path) || isInside(item.real, path));
+    if (!root) return undefined;
+    const base = isInside(root.path, path) ? root.path : root.real;
+    return { inRoot: anchored(root, relativeInside(base, path)), absolute: path };
   }
 
   async resolve(argument: string, input: string, intent: Intent): Promise<ResolvedPath> {
     const [first] = this.roots;
     if (!first) throw new ToolError('No directory is accessible.');
     const path = absoluteRequestedPath(argument, input, first.path);
-    const lexicalRoot = this.roots.find((root) => isInside(root.path, path) || isInside(root.real, path));
-    if (!lexicalRoot) throw this.outside(argument, path);
-    const lexicalBase = isInside(lexicalRoot.path, path) ? lexicalRoot.path : lexicalRoot.real;
-    this.refuseProtected(argument, path, relativeInside(lexicalBase, path));
+    const lexical = this.lexicalLocation(path);
+    if (!lexical) throw this.outside(argument, path);
+    this.refuse(argument, path, lexical, intent);
 
     let real: string;
     try {
@@ -74,7 +99,7 @@ export class FileAccess {
     } catch (error) {
       if (code(error) !== 'ENOENT') throw this.fromErrno(argument, path, error);
       if (intent === 'read') throw new MissingPathError(`\`${argument}\` ${show(path)} does not exist.`);
-      return this.resolveMissing(argument, path);
+      return this.resolveMissing(argument, path, intent);
     }
     const root = this.rootOf(real);
     if (!root) {
@@ -83,7 +108,7 @@ export class FileAccess {
       );
     }
     const relative = relativeInside(root.real, real);
-    this.refuseProtected(argument, path, relative);
+    this.refuse(argument, path, patternLocation(root, real), intent);
     const entry = await lstat(path).catch((error: unknown) => {
       throw this.fromErrno(argument, path, error);
     });
@@ -91,7 +116,7 @@ export class FileAccess {
   }
 
   /** A path to be created: its nearest existing ancestor must be real, inside, and not a link. */
-  private async resolveMissing(argument: string, path: string): Promise<ResolvedPath> {
+  private async resolveMissing(argument: string, path: string, intent: Intent): Promise<ResolvedPath> {
     const missing: string[] = [];
     let cursor = path;
     for (;;) {
@@ -112,7 +137,7 @@ export class FileAccess {
         if (!root) throw this.outside(argument, path);
         const real = join(realParent, ...missing);
         const relative = relativeInside(root.real, real);
-        this.refuseProtected(argument, path, relative);
+        this.refuse(argument, path, patternLocation(root, real), intent);
         return { argument, path, real, root, relative, exists: false, entry: undefined };
       } catch (error) {
         if (error instanceof ToolError) throw error;
@@ -121,13 +146,16 @@ export class FileAccess {
     }
   }
 
-  private refuseProtected(argument: string, path: string, relative: string): void {
-    const pattern = this.deny.match(relative);
+  private refuse(argument: string, path: string, location: PatternLocation, intent: Intent): void {
+    const pattern = this.deny.match(location);
     if (pattern) {
       throw new ToolError(
         `\`${argument}\` ${show(path)} is a protected file (it matches ${show(pattern)}); files that commonly hold credentials are never read, listed or written. An operator can change the list with FILESYSTEM_DENY or --allow-secret-files.`,
       );
     }
+    if (intent !== 'write') return;
+    const exec = this.execConfig.match(location);
+    if (exec) throw new ToolError(execConfigMessage(argument, path, exec));
   }
 
   private outside(argument: string, path: string): ToolError {
@@ -152,4 +180,13 @@ export class FileAccess {
         return new ToolError(`${shown} cannot be accessed (${code(error) ?? (error as Error).message}).`);
     }
   }
+}
+
+/** Why writing an exec-config file is refused, and which setting allows it. */
+export function execConfigMessage(argument: string, path: string, exec: ExecConfigMatch): string {
+  return (
+    `\`${argument}\` ${show(path)} is ${exec.kind.what} (it matches ${show(exec.pattern)}): ${exec.kind.runs}, so writing it would make code run later, ` +
+    'outside this server; it is refused (reading it is not). An operator can allow it with --allow-exec-config ' +
+    `(FILESYSTEM_ALLOW_EXEC_CONFIG), for example --allow-exec-config ${show(exec.pattern)}.`
+  );
 }

@@ -3,12 +3,30 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, ToolError } from '@bastion-mcp/core';
 import { expandHome, nameRoot, NOT_A_DIRECTORY, unusableBecause } from '../config-roots.js';
-import { isInside } from './containment.js';
+import { isInside, relativeInside } from './containment.js';
+import type { PatternLocation } from './path-patterns.js';
 
 /** An allowed directory: as configured (made absolute) and with every symbolic link resolved. */
 export interface AllowedRoot {
   readonly path: string;
   readonly real: string;
+  /**
+   * Where `real` lies inside the configured allowed directory it belongs to: '' for a configured
+   * directory, `sub/dir` for a client's root narrowed into it. Protected-file patterns are
+   * matched from the configured directory, so a client root cannot move where they apply.
+   */
+  readonly anchor: string;
+}
+
+/** `real` (inside `root`) located for the deny and exec-config patterns. */
+export function patternLocation(root: AllowedRoot, real: string): PatternLocation {
+  return { inRoot: anchored(root, relativeInside(root.real, real)), absolute: real };
+}
+
+/** A path relative to `root` made relative to the configured directory `root` lies in. */
+export function anchored(root: AllowedRoot, relative: string): string {
+  if (root.anchor === '') return relative;
+  return relative === '' ? root.anchor : `${root.anchor}/${relative}`;
 }
 
 /** How the configuration problem names the setting, as for every other setting. */
@@ -30,7 +48,7 @@ export async function resolveAllowedRoots(paths: readonly string[]): Promise<All
         problems.push(`${named} ${NOT_A_DIRECTORY}`);
         continue;
       }
-      if (!roots.some((root) => root.real === real)) roots.push({ path, real });
+      if (!roots.some((root) => root.real === real)) roots.push({ path, real, anchor: '' });
     } catch (error) {
       problems.push(`${named} ${unusableBecause(error)}`);
     }
@@ -44,7 +62,8 @@ export async function resolveAllowedRoots(paths: readonly string[]): Promise<All
 /**
  * Narrows the allowed directories to the roots a client offers, never widening them: a client
  * root inside an allowed directory replaces it, an allowed directory inside a client root
- * stays, and anything else is dropped. Without client roots the allowed directories apply.
+ * stays, and anything else is dropped. Without client roots the allowed directories apply. A
+ * narrowed root remembers where it lies inside its allowed directory (`anchor`).
  */
 export async function narrowToClientRoots(
   allowed: readonly AllowedRoot[],
@@ -66,7 +85,7 @@ export async function narrowToClientRoots(
       continue;
     }
     for (const root of allowed) {
-      if (isInside(root.real, real)) add({ path: real, real });
+      if (isInside(root.real, real)) add({ path: real, real, anchor: anchored(root, relativeInside(root.real, real)) });
       else if (isInside(real, root.real)) add(root);
     }
   }

@@ -5,7 +5,6 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import { ToolError, readOnly } from '@bastion-mcp/core';
 import { untrustedText } from '@bastion-mcp/schema';
 import { z } from 'zod';
-import { isInside, relativeInside } from '../../access/containment.js';
 import type { FileAccess, ResolvedPath } from '../../access/file-access.js';
 import { show } from '../../access/messages.js';
 import { openVerified, refuseHardLinks } from '../../access/open-verified.js';
@@ -114,9 +113,8 @@ async function danglingLink(access: FileAccess, input: string, original: unknown
   const [first] = access.roots;
   if (!first || !ToolError.isInstance(original)) throw original;
   const path = absoluteRequestedPath('path', input, first.path);
-  const lexicalRoot = access.roots.find((root) => isInside(root.path, path) || isInside(root.real, path));
-  if (!lexicalRoot) throw original;
-  if (access.deny.match(relativeInside(isInside(lexicalRoot.path, path) ? lexicalRoot.path : lexicalRoot.real, path))) throw original;
+  const lexical = access.lexicalLocation(path);
+  if (!lexical || access.deny.match(lexical)) throw original;
   const entry = await lstat(path).catch(() => undefined);
   if (!entry?.isSymbolicLink()) throw original;
   const dangling = await realpath(path).then(

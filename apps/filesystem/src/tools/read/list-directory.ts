@@ -1,5 +1,6 @@
 import type { Dirent, Stats } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ToolError, readOnly } from '@bastion-mcp/core';
 import { limitSchema, page, pageInfo, sanitizeText, untrustedText } from '@bastion-mcp/schema';
 import { z } from 'zod';
@@ -123,7 +124,7 @@ export const listDirectory = defineTool({
     for (const dirent of dirents) {
       const { name } = dirent;
       if (!args.include_hidden && name.startsWith('.')) continue;
-      if (deny.denied(start.rootPrefix + name, name)) continue;
+      if (deny.denied(start.rootPrefix + name, join(start.real, name), name)) continue;
       items.push({ name, type: entryType(dirent) });
     }
     if (args.sort_by !== 'name') await statItems(items, start.real, pacer);

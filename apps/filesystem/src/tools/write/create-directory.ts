@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { ToolError, write } from '@bastion-mcp/core';
 import { z } from 'zod';
 import { relativeInside } from '../../access/containment.js';
+import { execConfigMessage } from '../../access/file-access.js';
 import { show } from '../../access/messages.js';
 import { accessFor, defineTool } from '../../context.js';
 import { describeEntry, directoryUnchanged, errnoCode, protectedMessage } from './entry.js';
@@ -63,6 +64,8 @@ export const createDirectory = defineTool({
       cursor = join(cursor, name);
       const pattern = access.protectedPattern(resolved.root, cursor);
       if (pattern) throw new ToolError(protectedMessage('path', resolved.path, pattern));
+      const exec = access.execConfigMatch(resolved.root, cursor);
+      if (exec) throw new ToolError(execConfigMessage('path', resolved.path, exec));
       components.push(cursor);
     }
 

@@ -93,7 +93,7 @@ async function locatedEntry(access: FileAccess, argument: string, path: string, 
 }
 
 /**
- * Like `resolve(..., 'write')` followed by `entryItself`, but a symbolic link that resolve refuses
+ * Like `resolve(..., 'remove')` followed by `entryItself`, but a symbolic link that resolve refuses
  * because of where it points (dangling, or leading outside) is still found as a link: removing a
  * link never touches its target. Everything else resolve refuses stays refused, and the link's
  * own location must be inside an allowed directory and not protected, lexically and really.
@@ -101,7 +101,7 @@ async function locatedEntry(access: FileAccess, argument: string, path: string, 
 export async function existingEntryOrLink(access: FileAccess, argument: string, input: string): Promise<Entry> {
   let resolved: ResolvedPath;
   try {
-    resolved = await access.resolve(argument, input, 'write');
+    resolved = await access.resolve(argument, input, 'remove');
   } catch (error) {
     const link = await linkItself(access, argument, input).catch((failure: unknown) => {
       if (ToolError.isInstance(failure)) throw failure;
@@ -120,10 +120,8 @@ async function linkItself(access: FileAccess, argument: string, input: string): 
   const path = absoluteRequestedPath(argument, input, first.path);
   const stats = await lstat(path).catch(() => undefined);
   if (!stats?.isSymbolicLink()) return undefined;
-  const lexicalRoot = access.roots.find((root) => isInside(root.path, path) || isInside(root.real, path));
-  if (!lexicalRoot) return undefined;
-  const lexicalBase = isInside(lexicalRoot.path, path) ? lexicalRoot.path : lexicalRoot.real;
-  if (access.deny.match(relativeInside(lexicalBase, path))) return undefined;
+  const lexical = access.lexicalLocation(path);
+  if (!lexical || access.deny.match(lexical)) return undefined;
   const location = join(await realpath(dirname(path)), basename(path));
   const entry = await locatedEntry(access, argument, path, location);
   return entry.type === 'symlink' ? entry : undefined;

@@ -2,7 +2,9 @@ import { readdir, rename } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { ToolError, write } from '@bastion-mcp/core';
 import { z } from 'zod';
-import { isInside, relativeInside } from '../../access/containment.js';
+import { isInside } from '../../access/containment.js';
+import type { ExecConfigMatch } from '../../access/exec-config.js';
+import { execConfigMessage } from '../../access/file-access.js';
 import { show } from '../../access/messages.js';
 import { accessFor, defineTool } from '../../context.js';
 import { describeEntry, directoryUnchanged, entryItself, errnoCode, parentMustExist, refuseRoots } from './entry.js';
@@ -30,7 +32,7 @@ export const moveFile = defineTool({
   async handler({ source, destination, overwrite }, ctx) {
     const access = await accessFor(ctx);
     const allRoots = [...access.roots, ...ctx.files.roots];
-    const from = await access.resolve('source', source, 'write');
+    const from = await access.resolve('source', source, 'remove');
     if (!from.exists) throw new ToolError(`\`source\` ${show(from.path)} does not exist.`);
     const moved = await entryItself(access, from);
     refuseRoots(moved, allRoots, 'moved');
@@ -81,11 +83,19 @@ export const moveFile = defineTool({
       await parentMustExist(to);
     }
 
-    // Moving a directory moves everything in it: no protected file may leave its place or arrive at a protected one.
+    // Moving a directory moves everything in it: no protected file may leave its place or arrive at
+    // a protected one, and nothing may become a file that runs code later (what already was one
+    // stays one: it was not written through this server).
     if (moved.type === 'directory') {
+      let exec: { inside: string; match: ExecConfigMatch } | undefined;
       const scan = await scanTree(moved.location, (location) => {
-        const atDestination = join(to.real, relative(moved.location, location));
-        return access.protectedPattern(moved.root, location) ?? access.deny.match(relativeInside(to.root.real, atDestination));
+        const inside = relative(moved.location, location);
+        const atDestination = join(to.real, inside);
+        const pattern = access.protectedPattern(moved.root, location) ?? access.protectedPattern(to.root, atDestination);
+        if (pattern) return pattern;
+        const match = exec ? undefined : access.execConfigMatch(to.root, atDestination);
+        if (match && !access.execConfigMatch(moved.root, location)) exec = { inside, match };
+        return undefined;
       }).catch((error: unknown) => {
         throw new ToolError(
           `\`source\` ${show(moved.path)} could not be checked before moving (${errnoCode(error) ?? (error as Error).message}); nothing was moved.`,
@@ -95,6 +105,12 @@ export const moveFile = defineTool({
         throw new ToolError(
           `\`source\` ${show(moved.path)} contains protected files or would place files at protected paths: ${listProtected(scan)}; ` +
             'moving credentials is refused. Move the other entries individually.',
+        );
+      }
+      if (exec) {
+        throw new ToolError(
+          `\`source\` ${show(moved.path)} contains ${show(exec.inside)}, which the move would turn into a file that runs code: ` +
+            execConfigMessage('destination', join(to.path, exec.inside), exec.match),
         );
       }
     }

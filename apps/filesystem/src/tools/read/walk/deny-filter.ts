@@ -1,20 +1,24 @@
 import type { DenyList } from '../../../access/deny-list.js';
+import { foldCase } from '../../../access/path-patterns.js';
 
 /**
  * The deny list, made cheap enough to ask about every entry of a walk.
  *
- * `deny.match` tries every protected pattern against the whole path (~6 µs per path with the
+ * `deny.matchEntry` tries every protected pattern against the whole path (~6 µs per path with the
  * defaults). A walk only reaches an entry through directories that were themselves checked and
  * are not protected, and under that condition a pattern can only match when the entry's own name
  * matches the pattern's last segment (a trailing `/**` matches the directory it names, which the
  * walk never enters). So the names are first tested against the last segments, all in one
- * regular expression, and only a name that passes is given to `deny.match`, which decides. A
- * pattern whose last segment cannot be isolated (braces, extglobs, escapes, `**` in it) makes
- * every path go to `deny.match`.
+ * regular expression, and only a name that passes is given to `deny.matchEntry`, which decides.
+ * Both ignore case, as the deny list does. A pattern whose last segment cannot be isolated
+ * (braces, extglobs, escapes, `**` in it) makes every path go to `deny.matchEntry`.
  */
 export interface DenyFilter {
-  /** Whether the entry `name` at `rootRelative` (its path inside its root) is protected. */
-  denied(rootRelative: string, name: string): boolean;
+  /**
+   * Whether the entry `name` is protected: `inRoot` is its path inside the configured allowed
+   * directory (never inside a client's narrower root), `absolute` its path on disk.
+   */
+  denied(inRoot: string, absolute: string, name: string): boolean;
 }
 
 const UNSPLITTABLE = /[{}()[\]\\!|+@]/;
@@ -22,7 +26,7 @@ const REGEX_SPECIAL = /[.+^$()|[\]{}\\]/g;
 
 /**
  * A regular expression for a last segment made of literals, `?` and at most one `*` (more stars
- * could backtrack against a long name; such segments make the filter fall back to deny.match).
+ * could backtrack against a long name; such segments make the filter fall back to deny.matchEntry).
  */
 function segmentSource(segment: string): string | undefined {
   if ((segment.match(/\*/g) ?? []).length > 1) return undefined;
@@ -54,7 +58,7 @@ function buildFilter(deny: DenyList): DenyFilter {
   const sources: string[] = [];
   let splittable = true;
   for (const pattern of deny.patterns) {
-    const segment = lastSegment(pattern);
+    const segment = lastSegment(foldCase(pattern));
     if (segment === undefined) {
       splittable = false;
       break;
@@ -66,9 +70,9 @@ function buildFilter(deny: DenyList): DenyFilter {
     }
     sources.push(`(?:${source})`);
   }
-  if (!splittable) return { denied: (rootRelative) => deny.match(rootRelative) !== undefined };
+  if (!splittable) return { denied: (inRoot, absolute) => deny.matchEntry({ inRoot, absolute }) !== undefined };
   const names = new RegExp(sources.join('|'));
   return {
-    denied: (rootRelative, name) => names.test(name) && deny.match(rootRelative) !== undefined,
+    denied: (inRoot, absolute, name) => names.test(foldCase(name)) && deny.matchEntry({ inRoot, absolute }) !== undefined,
   };
 }

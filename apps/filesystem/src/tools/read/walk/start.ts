@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { ToolError } from '@bastion-mcp/core';
 import type { FileAccess, ResolvedPath } from '../../../access/file-access.js';
 import { show } from '../../../access/messages.js';
+import { anchored } from '../../../access/roots.js';
 
 /** The directory a walk starts in, checked by the access layer. */
 export interface StartDirectory {
@@ -11,7 +12,10 @@ export interface StartDirectory {
   readonly path: string;
   /** With links resolved; the walk reads below this path only. */
   readonly real: string;
-  /** `real` relative to its root, with a trailing '/' unless it is the root itself: the prefix of deny-list paths. */
+  /**
+   * `real` inside the configured allowed directory (not a client's narrower root), with a
+   * trailing '/' unless it is that directory itself: the prefix of deny-list paths.
+   */
   readonly rootPrefix: string;
 }
 
@@ -39,10 +43,11 @@ export async function resolveStartDirectory(access: FileAccess, argument: string
     const hint = stats.isFile() ? '; use read_text_file to read a file, or get_file_info to describe it' : '';
     throw new ToolError(`\`${argument}\` ${show(resolved.path)} is ${kind(stats)}, not a directory${hint}.`);
   }
+  const inRoot = anchored(resolved.root, resolved.relative);
   return {
     resolved,
     path: resolved.path,
     real: resolved.real,
-    rootPrefix: resolved.relative === '' ? '' : `${resolved.relative}/`,
+    rootPrefix: inRoot === '' ? '' : `${inRoot}/`,
   };
 }

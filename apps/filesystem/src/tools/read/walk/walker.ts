@@ -99,7 +99,7 @@ export class Walker {
 
   /** Whether `path` (relative to the start) is protected; for entries not produced by a listing. */
   isProtected(path: string, name: string): boolean {
-    return this.deny.denied(this.start.rootPrefix + path, name);
+    return this.deny.denied(this.start.rootPrefix + path, childPath(this.start.real, path), name);
   }
 
   private list(absolute: string, relative: string, depth: number, inherited: IgnoreChain): WalkEntry[] | undefined {
@@ -137,7 +137,8 @@ export class Walker {
     for (const dirent of dirents) {
       const { name } = dirent;
       const path = prefix + name;
-      if (this.deny.denied(rootPrefix + name, name)) continue;
+      const entryAbsolute = childPath(absolute, name);
+      if (this.deny.denied(rootPrefix + name, entryAbsolute, name)) continue;
       const type = entryType(dirent);
       const isDirectory = type === 'directory';
       if (respectGitignore) {
@@ -145,7 +146,7 @@ export class Walker {
         if (ignores.length > 0 && isIgnored(ignores, path, name, isDirectory)) continue;
       }
       if (exclude?.matches(path, name)) continue;
-      entries.push({ name, type, path, depth: depth + 1, absolute: childPath(absolute, name), ignores });
+      entries.push({ name, type, path, depth: depth + 1, absolute: entryAbsolute, ignores });
     }
     entries.sort((a, b) => compareNames(a.name, b.name));
     return entries;
