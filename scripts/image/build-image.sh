@@ -19,7 +19,7 @@ NODE_VERSION=$(node -p process.versions.node)
 BASE=localhost/bastion-node-base:$NODE_VERSION-bookworm
 MINBASE=localhost/bastion-debian:bookworm-minbase
 MIRROR=${BASTION_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-APT_PACKAGES=(podman buildah crun fuse-overlayfs uidmap debootstrap)
+APT_PACKAGES=(podman buildah crun runc fuse-overlayfs uidmap debootstrap)
 mkdir -p "$WORK/tmp" "$WORK/logs"
 
 log() { echo "image: $*" >&2; }
@@ -36,7 +36,7 @@ log "linting $APP/Dockerfile with dockerfile-utils"
   || die "dockerfile-utils reported problems in $APP/Dockerfile (listed above); fix them and re-run"
 
 missing=()
-for tool in podman buildah debootstrap; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in podman buildah runc debootstrap; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || die "${missing[*]} not installed; as root run: apt-get install -y --no-install-recommends ${APT_PACKAGES[*]}"
   log "installing ${missing[*]} with apt-get"

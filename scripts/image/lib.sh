@@ -5,6 +5,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 WORK=${BASTION_IMAGE_WORK:-$ROOT/.image-work}
 STORE=(--root "$WORK/storage" --runroot "$WORK/run" --storage-driver vfs)
 PODMAN=(podman "${STORE[@]}" --tmpdir "$WORK/run/libpod" --events-backend none)
+# For `podman run` on the CI machines: crun 1.8 refuses their hybrid cgroup layout (a v2 hierarchy
+# holding a controller), which runc accepts; and setting podman's default ulimits there fails with
+# "setrlimit: operation not permitted" (root lacks CAP_SYS_RESOURCE), while these lower ones pass.
+RUN_FLAGS=(--runtime runc --ulimit nofile=4096:4096 --ulimit nproc=4096:4096)
 export TMPDIR="$WORK/tmp"
 
 die() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Smoke-tests an image built by scripts/image/build-image.sh. `podman run` is denied on this kind of
-// machine (rlimit/cgroup), so the image's entrypoint runs under `buildah run --isolation chroot` in
-// a working container, with a real MCP client speaking stdio to it. Checks: the OCI labels, that
+// Smoke-tests an image built by scripts/image/build-image.sh. The image's entrypoint runs under
+// `buildah run --isolation chroot` in a working container, with a real MCP client speaking stdio to
+// it (scripts/image/test-deployed.sh runs images with `podman run`). Checks: the OCI labels, that
 // the image's default user is uid 1000, initialize, tools/list and one tools/call.
 //
 // Usage: node scripts/image/smoke.mjs <image> [--call <tool> <json-arguments>] [--spec <image-smoke.json>] [-- app args...]

@@ -1,6 +1,7 @@
 // The audit file a deployed connector wrote, held to what the suite did: every line one JSON
 // event, and exactly one event per tools/call request, with the tool, caller and outcome expected.
 import { readFile, stat } from 'node:fs/promises';
+import { assertAuditEvents } from './audit-schema.js';
 
 /** How a call the suite made must have ended. `refused`: a tool error or invalid input, not a crash. */
 export type ExpectedOutcome = 'ok' | 'refused' | 'denied';
@@ -103,10 +104,14 @@ export function assertAuditFile(text: string, expected: AuditFileExpectations): 
   return events;
 }
 
-/** Reads the audit file a stopped server left at `path` and checks it: mode 0600 and the calls made. */
+/**
+ * Reads the audit file a stopped server left at `path` and checks it: mode 0600, the calls made
+ * (assertAuditFile) and the published event schema (assertAuditEvents).
+ */
 export async function checkAuditFile(path: string, expected: AuditFileExpectations): Promise<void> {
   const mode = (await stat(path)).mode & 0o777;
   if (mode !== 0o600) throw new Error(`the audit file ${path} has mode ${mode.toString(8)}, not 600`);
   const text = await readFile(path, 'utf8');
   assertAuditFile(text, expected);
+  assertAuditEvents(text);
 }
