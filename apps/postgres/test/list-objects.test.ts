@@ -228,5 +228,17 @@ describe('list_objects', () => {
     expect(text).toMatch(/^sequence  shop\.invoice_number_seq  bigint  last 101200  owned by shop\.orders\.invoice_number  -- Invoice numbers/m);
     const functions = textOf(await db.call('list_objects', { schema: 'shop', types: ['function'] }));
     expect(functions).toMatch(/^function  shop\.line_total\(quantity integer, unit_price numeric, discount numeric\) -> numeric  immutable  -- Price/m);
+    expect(text + functions).not.toMatch(/no SELECT|no EXECUTE|Key:/);
+  });
+
+  it('marks what the role may not read or call on its row, and explains only those markers, as a key after the counts', async () => {
+    const text = textOf(await freshDb.call('list_objects', { schema: 'public', types: ['table', 'sequence', 'function'] }));
+    const note = text.split('\n')[0]!;
+    expect(note).toMatch(/^\d+ objects in one schema of database "default"\. One per line: kind, name, details \(row counts are planner estimates\), comment\. Key: /);
+    // [no EXECUTE]: private_fn, and pg_stat_statements_reset where that extension is installed.
+    expect(note).toMatch(/Key: \[no SELECT\] marks an object this server's role may not read \(2 here\); \[no EXECUTE\] marks a function this server's role may not call \([12] here\)\.$/);
+    expect(text).toMatch(/^table  public\.hidden  .*\[no SELECT\]/m);
+    expect(text).toMatch(/^sequence  public\.unreadable_seq  .*\[no SELECT\]/m);
+    expect(text).toMatch(/^function  public\.private_fn\(\).*\[no EXECUTE\]/m);
   });
 });

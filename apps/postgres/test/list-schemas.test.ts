@@ -105,10 +105,21 @@ describe('list_schemas', () => {
 
   it('renders one line per schema, with names quoted as SQL needs them, inside the untrusted fence', async () => {
     const text = textOf(await freshDb.call('list_schemas'));
-    expect(text.split('\n')[0]).toMatch(/^5 schemas of database "default"\. NO USAGE/);
     expect(text).toMatch(/untrusted/i);
     expect(text).toMatch(/^"Mixed Case"  owner \S+: 1 table, 2 partitions, 0 views/m);
-    expect(text).toMatch(/^secret  owner \S+: 1 table, .*  NO USAGE  -- Keys and red text reversed$/m);
+    expect(text).toMatch(/^secret \[no USAGE\]  owner \S+: 1 table, .* -- Keys and red text reversed$/m);
+  });
+
+  it('marks a schema the role may not use on its row, and explains the marker after the counts as a key', async () => {
+    const note = textOf(await freshDb.call('list_schemas')).split('\n')[0];
+    expect(note).toBe(
+      '5 schemas of database "default". One per line: name, owner, what it holds, comment. ' +
+        "Key: [no USAGE] marks a schema this server's role has no USAGE on, so it can read nothing in it (1 here).",
+    );
+    // Where no row carries the marker, there is nothing to explain.
+    const usable = textOf(await db.call('list_schemas'));
+    expect(usable.split('\n')[0]).toBe('3 schemas of database "default". One per line: name, owner, what it holds, comment.');
+    expect(usable).not.toMatch(/USAGE/);
   });
 
   it('refuses an unknown database', async () => {

@@ -4,6 +4,7 @@ import { cursorSchema, limitSchema, pageInfo, untrustedText } from '@bastion-mcp
 import { z } from 'zod';
 import { databaseFor, defineTool } from '../../context.js';
 import { databaseArg } from '../database-arg.js';
+import { flagKey, flagMarker } from '../flag-key.js';
 import { pageKey, pageOf, pageOffset } from '../paging.js';
 import { oneLine, resolveSchema, schemaArg, sqlName, userSchemaSql } from '../schema-arg.js';
 
@@ -238,6 +239,9 @@ function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
+const NO_SELECT = flagMarker('no SELECT');
+const NO_EXECUTE = flagMarker('no EXECUTE');
+
 function describeEntry(entry: ObjectEntry): string {
   const name = `${sqlName(entry.schema)}.${sqlName(entry.name)}`;
   const parts: string[] = [];
@@ -245,7 +249,7 @@ function describeEntry(entry: ObjectEntry): string {
     case 'function':
       parts.push(`${entry.kind ?? 'function'}  ${name}(${entry.arguments ?? ''})${entry.result === undefined ? '' : ` -> ${entry.result}`}`);
       if (entry.volatility) parts.push(entry.volatility);
-      if (entry.canExecute === false) parts.push('no EXECUTE');
+      if (entry.canExecute === false) parts.push(NO_EXECUTE);
       break;
     case 'sequence':
       parts.push(`sequence  ${name}`, entry.dataType ?? '');
@@ -263,7 +267,7 @@ function describeEntry(entry: ObjectEntry): string {
       if (entry.partitionOf) parts.push(`partition of ${entry.partitionOf}`);
       if (entry.foreignServer) parts.push(`server ${entry.foreignServer}`);
   }
-  if (entry.canSelect === false) parts.push('no SELECT');
+  if (entry.canSelect === false) parts.push(NO_SELECT);
   if (entry.extension) parts.push(`from extension ${entry.extension}`);
   const comment = entry.comment === undefined ? '' : `  -- ${oneLine(entry.comment)}`;
   return `${parts.filter(Boolean).join('  ')}${comment}`;
@@ -272,8 +276,14 @@ function describeEntry(entry: ObjectEntry): string {
 function renderObjects(result: { database: string; schema?: string | undefined; objects: ObjectEntry[]; truncated?: boolean | undefined }): RenderedText {
   const where = result.schema === undefined ? 'every user schema' : 'one schema';
   const more = result.truncated ? '; more follow: pass nextCursor as cursor' : '';
+  const key = flagKey([
+    { marker: NO_SELECT, meaning: "an object this server's role may not read", count: result.objects.filter((entry) => entry.canSelect === false).length },
+    { marker: NO_EXECUTE, meaning: "a function this server's role may not call", count: result.objects.filter((entry) => entry.canExecute === false).length },
+  ]);
   return {
-    note: `${result.objects.length} object${result.objects.length === 1 ? '' : 's'} in ${where} of database "${result.database}"${more}. Row counts are planner estimates; "no SELECT": this server's role cannot read it.`,
+    note:
+      `${result.objects.length} object${result.objects.length === 1 ? '' : 's'} in ${where} of database "${result.database}"${more}. ` +
+      `One per line: kind, name, details (row counts are planner estimates), comment.${key}`,
     data: result.objects.map(describeEntry).join('\n'),
   };
 }

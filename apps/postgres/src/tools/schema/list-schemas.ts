@@ -4,10 +4,12 @@ import { cursorSchema, limitSchema, pageInfo, untrustedText } from '@bastion-mcp
 import { z } from 'zod';
 import { databaseFor, defineTool } from '../../context.js';
 import { databaseArg } from '../database-arg.js';
+import { flagKey, flagMarker } from '../flag-key.js';
 import { pageKey, pageOf, pageOffset } from '../paging.js';
 import { oneLine, sqlName, userSchemaSql } from '../schema-arg.js';
 
 const TOOL = 'list_schemas';
+const NO_USAGE = flagMarker('no USAGE');
 const COMMENT_MAX_LENGTH = 500;
 
 const LIST_SQL = `
@@ -132,13 +134,22 @@ function renderSchemas(result: ListSchemasResult): RenderedText {
       schema.foreignTables > 0 ? plural(schema.foreignTables, 'foreign table') : '',
       plural(schema.functions, 'function'),
     ].filter(Boolean);
-    const access = schema.usable ? '' : '  NO USAGE';
+    const access = schema.usable ? '' : ` ${NO_USAGE}`;
     const comment = schema.comment === undefined ? '' : `  -- ${oneLine(schema.comment)}`;
-    return `${sqlName(schema.name)}  owner ${schema.owner}: ${counts.join(', ')}${access}${comment}`;
+    return `${sqlName(schema.name)}${access}  owner ${schema.owner}: ${counts.join(', ')}${comment}`;
   });
   const more = result.truncated ? '; more follow: pass nextCursor as cursor' : '';
+  const key = flagKey([
+    {
+      marker: NO_USAGE,
+      meaning: "a schema this server's role has no USAGE on, so it can read nothing in it",
+      count: result.schemas.filter((schema) => !schema.usable).length,
+    },
+  ]);
   return {
-    note: `${result.schemas.length} schema${result.schemas.length === 1 ? '' : 's'} of database "${result.database}"${more}. NO USAGE: this server's role cannot read anything in it.`,
+    note:
+      `${result.schemas.length} schema${result.schemas.length === 1 ? '' : 's'} of database "${result.database}"${more}. ` +
+      `One per line: name, owner, what it holds, comment.${key}`,
     data: lines.join('\n'),
   };
 }
