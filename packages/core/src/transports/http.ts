@@ -168,6 +168,25 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
     });
   }
 
+  /**
+   * The protocol versions served (2025-11-25, 2026-07-28) have no JSON-RPC batches. Refusing any
+   * array here, before the SDK sees it, keeps every request under the per-call rate, in-flight
+   * and policy checks, which look at one message per HTTP request.
+   */
+  function refuseBatch(request: IncomingMessage, response: ServerResponse, principal: Principal): void {
+    const message = 'Invalid Request: JSON-RPC batches are not supported by this protocol version; send one request per HTTP request';
+    sendJson(response, 400, jsonRpcError(-32600, message));
+    auditDenied({
+      tool: '',
+      principal: principal.id,
+      clientId: principal.clientId,
+      args: {},
+      decision: 'denied: JSON-RPC batch (400)',
+      error: message,
+      remoteAddress: request.socket.remoteAddress,
+    });
+  }
+
   async function authenticate(request: IncomingMessage, response: ServerResponse): Promise<Principal | undefined> {
     if (!authenticator) return ANONYMOUS_PRINCIPAL;
     const result = await authenticator.authenticate(request);
@@ -209,6 +228,10 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
         return;
       }
       body = read.body;
+      if (Array.isArray(body)) {
+        refuseBatch(request, response, principal);
+        return;
+      }
     }
     const call = toolCallOf(body);
     if (call) {
