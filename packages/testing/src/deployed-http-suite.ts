@@ -78,7 +78,7 @@ export function describeDeployedHttp(context: DeployedContext, target: DeployedT
 
     afterAll(async () => {
       await state.client?.close().catch(() => undefined);
-      await state.server?.stop('SIGKILL');
+      await state.server?.stop('SIGTERM', 10_000);
       await state.issuer?.close();
       await state.redis?.stop();
       await state.setup?.cleanup?.();

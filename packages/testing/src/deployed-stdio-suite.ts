@@ -47,7 +47,7 @@ export function describeDeployedStdio(context: DeployedContext, target: Deployed
     }, target.startTimeoutMs + 30_000);
 
     afterAll(async () => {
-      await state.server?.stop('SIGKILL');
+      await state.server?.stop('SIGTERM', 10_000);
       await state.setup?.cleanup?.();
       if (state.dir) await rm(state.dir, { recursive: true, force: true });
     }, 90_000);
