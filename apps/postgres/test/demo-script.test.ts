@@ -108,9 +108,8 @@ describe.skipIf(!built || !isRoot)('bastion-postgres --demo as root', () => {
     expect(result.code).toBe(1);
     const problem = result.stderr.split('\n').filter((line) => line.trim() && !line.startsWith('{'));
     expect(problem).toEqual([
-      `bastion-postgres: failed to start: Running as root, PostgreSQL runs as the OS user postgres, which cannot enter ${temp} ` +
-        `(mode 700) on the way to the temp directory ${temp}: point TMPDIR at a directory every user may enter, e.g. TMPDIR=/tmp, ` +
-        'or run as a non-root user.',
+      `bastion-postgres: failed to start: Running as root, PostgreSQL runs as the OS user postgres, which cannot enter the temp directory ${temp} ` +
+        '(mode 700): point TMPDIR at a directory every user may enter, e.g. TMPDIR=/tmp, or run as a non-root user.',
     ]);
     expect(await readdir(temp)).toEqual([]);
   }, 60_000);

@@ -3,7 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { firstBlockedDirectory, formatMode, type OsIdentity } from './os-user-reach.js';
@@ -44,9 +44,9 @@ export async function assertPostgresUserReaches(path: string, what: string, fix:
   if (!isRoot()) return;
   const blocked = await firstBlockedDirectory(path, await findPostgresOsUser());
   if (blocked) {
+    const where = blocked.directory === resolve(path) ? what : `${blocked.directory} on the way to ${what}`;
     throw new Error(
-      `Running as root, PostgreSQL runs as the OS user postgres, which cannot enter ${blocked.directory} ` +
-        `(mode ${formatMode(blocked.mode)}) on the way to ${what}: ${fix}.`,
+      `Running as root, PostgreSQL runs as the OS user postgres, which cannot enter ${where} (mode ${formatMode(blocked.mode)}): ${fix}.`,
     );
   }
 }
