@@ -9,13 +9,19 @@ export interface RateLimits {
   forTool(tool: string): RateSpec | undefined;
 }
 
+/**
+ * The "tool" of a request that only spends the principal's budget (opening a session): no tool is
+ * named by the empty string, so no per-tool budget applies to it.
+ */
+export const PRINCIPAL_BUDGET_ONLY = '';
+
 export function rateLimits(
   perPrincipal: RateSpec | undefined,
   perTool: RateSpec | undefined,
   toolRates: Readonly<Record<string, RateSpec>>,
 ): RateLimits {
   const overrides = new Map(Object.entries(toolRates));
-  return { perPrincipal, forTool: (tool) => overrides.get(tool) ?? perTool };
+  return { perPrincipal, forTool: (tool) => (tool === PRINCIPAL_BUDGET_ONLY ? undefined : (overrides.get(tool) ?? perTool)) };
 }
 
 /** The refusal when either bucket is short; the longer wait is the one worth reporting. */

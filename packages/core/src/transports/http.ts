@@ -12,6 +12,7 @@ import type { Runtime } from '../runtime.js';
 import { authInfoFor, createServerFactory } from '../server/server-factory.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { takeCallLimits } from '../limits/call-limits.js';
+import { PRINCIPAL_BUDGET_ONLY } from '../limits/rate-limits.js';
 import { narrowByHeaders } from '../policy/header-narrowing.js';
 import type { PrincipalPolicy } from '../policy/types.js';
 import { corsPolicy } from './cors.js';
@@ -48,6 +49,10 @@ function toolCallOf(body: unknown): ToolCall | undefined {
   if (message.method !== 'tools/call' || typeof message.params?.name !== 'string') return undefined;
   const id = typeof message.id === 'string' || typeof message.id === 'number' ? message.id : undefined;
   return { name: message.params.name.slice(0, 128), id, args: message.params.arguments ?? {} };
+}
+
+function methodOf(body: unknown): unknown {
+  return typeof body === 'object' && body !== null ? (body as { method?: unknown }).method : undefined;
 }
 
 function isBearer(authenticator: HttpAuthenticator | undefined): authenticator is BearerAuthenticator {
@@ -94,6 +99,7 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
   const sessionFactory = createServerFactory(runtime, 'http-session', ANONYMOUS_PRINCIPAL, runtime.stateCodec);
   const legacy = new LegacySessions(sessionFactory, factory, {
     maxSessions: settings.maxSessions,
+    maxSessionsPerPrincipal: settings.maxSessionsPerPrincipal,
     idleMs: settings.sessionIdleSeconds * 1000,
     maxBodyBytes: limit,
     logger,
@@ -233,6 +239,7 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
         return;
       }
     }
+    if (methodOf(body) === 'initialize' && !(await admitSessionOpening(body, principal, response))) return;
     const call = toolCallOf(body);
     if (call) {
       const admitted = await admitCall(call, principal, narrowed.policy, request, response);
@@ -296,6 +303,32 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
       { 'retry-after': String(limited.retryAfterSeconds) },
     );
     return undefined;
+  }
+
+  /**
+   * Opening a session spends a token of the principal's rate budget (none of a tool's), so a
+   * caller cannot churn sessions faster than it may call tools.
+   */
+  async function admitSessionOpening(body: unknown, principal: Principal, response: ServerResponse): Promise<boolean> {
+    const rate = await runtime.rateLimiter.take(principal.id, PRINCIPAL_BUDGET_ONLY);
+    if (rate.allowed) return true;
+    const id = (body as { id?: unknown }).id;
+    auditDenied({
+      tool: '',
+      principal: principal.id,
+      clientId: principal.clientId,
+      requestId: typeof id === 'string' || typeof id === 'number' ? id : undefined,
+      args: {},
+      decision: rate.unavailable ? 'denied by rate:unavailable' : `denied by rate:${rate.limit}`,
+      error: rate.message,
+    });
+    sendJson(
+      response,
+      rate.unavailable ? 503 : 429,
+      { jsonrpc: '2.0', id: typeof id === 'string' || typeof id === 'number' ? id : null, error: { code: -32000, message: rate.message, data: { retryAfterSeconds: rate.retryAfterSeconds } } },
+      { 'retry-after': String(rate.retryAfterSeconds) },
+    );
+    return false;
   }
 
   const requestTimeout = settings.requestTimeoutSeconds * 1000;

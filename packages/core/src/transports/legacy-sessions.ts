@@ -13,10 +13,14 @@ interface Session {
   readonly server: Awaited<ReturnType<McpServerFactory>>;
   readonly principalId: string;
   lastSeen: number;
+  /** Requests and streams of this session still open; a session with none is idle. */
+  active: number;
 }
 
 export interface LegacySessionOptions {
   maxSessions: number;
+  /** Sessions one principal may hold at once, so no caller can take every slot. */
+  maxSessionsPerPrincipal: number;
   idleMs: number;
   maxBodyBytes: number;
   logger: Logger;
@@ -24,9 +28,9 @@ export interface LegacySessionOptions {
 
 type NodeRequest = IncomingMessage & { auth?: AuthInfo };
 
-function reply(response: ServerResponse, status: number, code: number, message: string): void {
+function reply(response: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
   const body = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } });
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers });
   response.end(body);
 }
 
@@ -34,7 +38,8 @@ function reply(response: ServerResponse, status: number, code: number, message: 
  * 2025-11-25 clients over HTTP keep a session (Mcp-Session-Id) so the server can send them
  * requests (sampling, elicitation, confirmations) and notifications on a GET stream. A session
  * belongs to the principal that opened it: any other caller presenting its id is told it does
- * not exist. Sessions are bounded in number and closed when idle. Requests without a session
+ * not exist. Sessions are bounded in number, in total and per principal (at its cap a principal's
+ * least recently used idle session makes way for its new one), and closed when idle. Requests without a session
  * that are not an initialize are served statelessly, as one-shot legacy requests.
  */
 export class LegacySessions {
@@ -69,6 +74,11 @@ export class LegacySessions {
         return;
       }
       session.lastSeen = Date.now();
+      session.active += 1;
+      response.once('close', () => {
+        session.active -= 1;
+        session.lastSeen = Date.now();
+      });
       rebindSession(session.server, request.auth);
       await session.transport.handleRequest(request, response, body);
       return;
@@ -81,6 +91,21 @@ export class LegacySessions {
   }
 
   async #open(request: NodeRequest, response: ServerResponse, body: unknown, principal: Principal): Promise<void> {
+    const own = [...this.#sessions].filter(([, session]) => session.principalId === principal.id);
+    if (own.length >= this.#options.maxSessionsPerPrincipal) {
+      const idle = own.filter(([, session]) => session.active === 0).sort((a, b) => a[1].lastSeen - b[1].lastSeen)[0];
+      if (!idle) {
+        reply(
+          response,
+          429,
+          -32000,
+          `Too many open sessions for this caller (${this.#options.maxSessionsPerPrincipal}), all of them in use; end one (DELETE with its Mcp-Session-Id) or retry later`,
+          { 'retry-after': '5' },
+        );
+        return;
+      }
+      await this.#close(idle[0]);
+    }
     if (this.#sessions.size >= this.#options.maxSessions) this.#evictOldest();
     if (this.#sessions.size >= this.#options.maxSessions) {
       reply(response, 503, -32000, 'Too many open sessions; retry later');
@@ -93,7 +118,7 @@ export class LegacySessions {
       eventStore: new BoundedEventStore(),
       retryInterval: 1_000,
       onsessioninitialized: (id) => {
-        this.#sessions.set(id, { transport, server, principalId: principal.id, lastSeen: Date.now() });
+        this.#sessions.set(id, { transport, server, principalId: principal.id, lastSeen: Date.now(), active: 0 });
       },
       onsessionclosed: (id) => {
         this.#sessions.delete(id);
@@ -108,7 +133,9 @@ export class LegacySessions {
 
   #evictOldest(): void {
     let oldest: [string, Session] | undefined;
-    for (const entry of this.#sessions) if (!oldest || entry[1].lastSeen < oldest[1].lastSeen) oldest = entry;
+    for (const entry of this.#sessions) {
+      if (entry[1].active === 0 && (!oldest || entry[1].lastSeen < oldest[1].lastSeen)) oldest = entry;
+    }
     if (oldest && Date.now() - oldest[1].lastSeen > 60_000) void this.#close(oldest[0]);
   }
 
