@@ -33,7 +33,7 @@ export const config = z
   FILESYSTEM_DENY: z
     .array(z.string().min(1))
     .default([])
-    .describe('Extra glob patterns of protected files, matched against paths inside each root'),
+    .describe('Extra glob patterns of protected files, matched case-insensitively against paths inside each allowed directory (a pattern starting with / against the absolute path)'),
   FILESYSTEM_ALLOW_SECRET_FILES: z
     .boolean()
     .default(false)
