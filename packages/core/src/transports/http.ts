@@ -15,6 +15,7 @@ import { takeCallLimits } from '../limits/call-limits.js';
 import { PRINCIPAL_BUDGET_ONLY } from '../limits/rate-limits.js';
 import { narrowByHeaders } from '../policy/header-narrowing.js';
 import type { PrincipalPolicy } from '../policy/types.js';
+import { ConnectionGuard } from './connection-guard.js';
 import { corsPolicy } from './cors.js';
 import { readJsonBody } from './read-body.js';
 import { headersNameCall, stepUpScopes } from './scope-challenge.js';
@@ -33,6 +34,9 @@ export interface HttpOptions {
   /** Runs before the MCP handler; by default the one the settings configure, else anonymous access (loopback binds only). */
   authenticator?: HttpAuthenticator;
 }
+
+/** Headers must arrive within this, and a connection must authenticate a request within it too. */
+const HEADERS_TIMEOUT_MS = 10_000;
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
@@ -139,6 +143,11 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
   const cors = corsPolicy(settings.corsOrigins);
   const checkOrigin = originValidation([...LOOPBACK_NAMES, ...settings.allowedOrigins, ...cors.hostnames]);
 
+  const connections = new ConnectionGuard({
+    maxConnections: settings.maxConnections,
+    maxConnectionsPerPeer: settings.maxConnectionsPerPeer,
+    unauthenticatedGraceMs: HEADERS_TIMEOUT_MS,
+  });
   let draining = false;
   let inFlight = 0;
   let idle: (() => void) | undefined;
@@ -219,6 +228,7 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
     }
     const principal = await authenticate(request, response);
     if (!principal) return;
+    connections.markAuthenticated(request.socket);
     // Request headers can narrow what the principal's policy allows, never widen it.
     const narrowed = narrowByHeaders(runtime.policy.forPrincipal(principal), request.headers);
     if (!narrowed.ok) {
@@ -337,7 +347,7 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
       maxHeaderSize: 16 * 1024,
       // Slow senders (slowloris) hold a socket for at most this long; the check runs every second.
       requestTimeout,
-      headersTimeout: Math.min(30_000, requestTimeout),
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout),
       connectionsCheckingInterval: Math.min(1_000, requestTimeout),
       keepAliveTimeout: 5_000,
     },
@@ -367,6 +377,8 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
       });
     },
   );
+
+  connections.attach(server);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
