@@ -5,6 +5,7 @@ import { config } from './config.js';
 import type { PostgresContext } from './context.js';
 import { databaseSpecs } from './database-specs.js';
 import { Databases } from './db/databases.js';
+import { loadQueryPolicy } from './query/load-policy.js';
 import { schemaResources } from './resources/index.js';
 import { dataTools } from './tools/data/index.js';
 import { healthTools } from './tools/health/index.js';
@@ -20,11 +21,19 @@ export interface PostgresConnectorOptions {
   readonly onRoleRefused?: (error: ConfigError) => void;
 }
 
-/** Holds a call until the start-up role checks have passed: a refused role never serves one. */
+/** The tools that run caller-written SQL, through the query policy and its parser. */
+const CALLER_SQL_TOOLS = new Set(['query', 'explain']);
+
+/**
+ * Holds a call until the start-up role checks have passed: a refused role never serves one. A
+ * call that will need the SQL parser starts loading it meanwhile (it is not loaded at start-up).
+ */
 function afterRoleChecks(tool: Tool<PostgresContext>): Tool<PostgresContext> {
+  const needsParser = CALLER_SQL_TOOLS.has(tool.name);
   return {
     ...tool,
     async handler(args, ctx) {
+      if (needsParser) void loadQueryPolicy().then((policy) => policy.ensureParser()).catch(() => undefined);
       await ctx.databases.whenRolesChecked();
       return tool.handler(args, ctx);
     },

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type { PoolClient, PoolConfig } from 'pg';
 
 /** The parts of pg's protocol connection used here (its type declarations leave them out). */
@@ -23,14 +22,17 @@ interface BackendKey {
 export function cancelBackend(client: PoolClient, config: PoolConfig): void {
   const { processID, secretKey } = client as unknown as BackendKey;
   if (processID === null || secretKey === null) return;
-  const connection = new pg.Connection({ keepAlive: false }) as unknown as ProtocolConnection;
   const host = config.host ?? 'localhost';
   const port = Number(config.port ?? 5432);
-  connection.on('error', () => undefined);
-  connection.once('connect', () => {
-    connection.cancel(processID, secretKey);
-    connection.end();
+  // pg is loaded by then: the connection being cancelled came from it.
+  void import('pg').then(({ default: pg }) => {
+    const connection = new pg.Connection({ keepAlive: false }) as unknown as ProtocolConnection;
+    connection.on('error', () => undefined);
+    connection.once('connect', () => {
+      connection.cancel(processID, secretKey);
+      connection.end();
+    });
+    if (host.startsWith('/')) connection.connect(`${host}/.s.PGSQL.${port}`);
+    else connection.connect(port, host);
   });
-  if (host.startsWith('/')) connection.connect(`${host}/.s.PGSQL.${port}`);
-  else connection.connect(port, host);
 }

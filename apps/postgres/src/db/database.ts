@@ -1,14 +1,13 @@
 import { ToolError } from '@bastion-mcp/core';
 import type { Logger } from '@bastion-mcp/logging';
-import pg from 'pg';
-import type { PoolClient, PoolConfig } from 'pg';
+import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { createCatalogCache } from '../sql/catalog.js';
 import { cancelBackend } from './cancel.js';
 import { describeTarget } from './connection-options.js';
 import { mapPgError } from './pg-errors.js';
 import { inspectRole } from './role-check.js';
 import type { RoleReport } from './role-check.js';
-import { Session } from './session.js';
+import type { Session } from './session.js';
 import { beginReadOnly } from './timeouts.js';
 import type { SessionTimeouts } from './timeouts.js';
 import { TypeNames } from './type-names.js';
@@ -49,7 +48,8 @@ export class Database {
   readonly typeNames = new TypeNames();
   /** What functions and operators resolve to, for the query policy (see query/check-calls). */
   readonly catalog = createCatalogCache();
-  readonly #pool: pg.Pool;
+  #closed = false;
+  #driver: Promise<{ readonly pool: Pool; readonly Session: typeof Session }> | undefined;
   readonly #poolConfig: PoolConfig;
   readonly #allowPrivilegedRole: boolean;
   readonly #log: Logger;
@@ -65,9 +65,18 @@ export class Database {
     this.#allowPrivilegedRole = options.allowPrivilegedRole;
     this.#log = options.log;
     this.#session = { begin: beginReadOnly(options.limits), end: END_CALL };
-    this.#pool = new pg.Pool(options.pool);
-    // An idle connection that fails (server restart) must not crash the process.
-    this.#pool.on('error', () => undefined);
+  }
+
+  /** The pool, created with the first connection: node-postgres is not loaded before then. */
+  #connected(): Promise<{ readonly pool: Pool; readonly Session: typeof Session }> {
+    if (this.#closed) return Promise.reject(new Error(`The connections to database "${this.name}" are closed: the server is shutting down.`));
+    this.#driver ??= import('./driver.js').then(({ pg, Session }) => {
+      const pool = new pg.Pool(this.#poolConfig);
+      // An idle connection that fails (server restart) must not crash the process.
+      pool.on('error', () => undefined);
+      return { pool, Session };
+    });
+    return this.#driver;
   }
 
   /**
@@ -115,9 +124,10 @@ export class Database {
 
   async #transaction<T>(signal: AbortSignal, work: (session: Session) => Promise<T>, sql?: string): Promise<T> {
     const scene = { database: this.name, target: this.target, limits: this.limits, ...(sql === undefined ? {} : { sql }) };
+    const { pool, Session } = await this.#connected();
     let client: PoolClient;
     try {
-      client = await this.#pool.connect();
+      client = await pool.connect();
     } catch (error) {
       throw mapPgError(error, scene);
     }
@@ -148,6 +158,7 @@ export class Database {
   }
 
   async close(): Promise<void> {
-    await this.#pool.end();
+    this.#closed = true;
+    if (this.#driver) await (await this.#driver).pool.end();
   }
 }

@@ -26,6 +26,14 @@ export interface ErrorScene {
 const CONNECTION_CODES = /^(08(?!P01)|28|3D|53|57P)/;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
+/**
+ * An error PostgreSQL reported (an ErrorResponse), as node-postgres hands it on: a SQLSTATE
+ * `code` and a `severity`. Checked by shape, so that pg need not be loaded to ask.
+ */
+export function isDatabaseError(error: unknown): error is PgErrorFields & Error & { code: string; severity: string } {
+  return isPgError(error) && typeof (error as { severity?: unknown }).severity === 'string';
+}
+
 function isPgError(error: unknown): error is PgErrorFields & Error {
   return error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
 }

@@ -4,8 +4,7 @@ import type { PostgresContext } from '../context.js';
 import type { Database } from '../db/database.js';
 import type { RowsRead } from '../db/read-rows.js';
 import type { Session } from '../db/session.js';
-import { checkCalls } from './check-calls.js';
-import { checkQuery, ensureParser } from '../sql/index.js';
+import { loadQueryPolicy } from './load-policy.js';
 import type { RowsResult } from '../tools/rows-output.js';
 
 export const DEFAULT_MAX_ROWS = 100;
@@ -63,6 +62,7 @@ export function effectiveMaxRows(database: Database, requested: number | undefin
 export async function runQuery(ctx: ToolContext<PostgresContext>, request: QueryRequest): Promise<RowsResult> {
   const database = ctx.databases.get(request.database);
   const maxRows = effectiveMaxRows(database, request.maxRows);
+  const { ensureParser, checkQuery, checkCalls } = await loadQueryPolicy();
   await ensureParser();
   const checked = checkQuery(request.sql, { allowExplainAnalyze: request.allowExplainAnalyze ?? true, argument: request.argument });
   const maxBytes = rowBytesBudget(ctx.budget);

@@ -5,7 +5,7 @@ import { defineResourceTemplate } from '../context.js';
 import type { PostgresContext } from '../context.js';
 import type { Database } from '../db/database.js';
 import { RelationNotFoundError, resolveRelation } from '../tools/relation-arg.js';
-import { describeRelation, tableDescriptionOutput } from '../tools/schema/table-description.js';
+import { tableDescriptionOutput } from '../tools/schema/describe/schema.js';
 import { parseTableUri, TABLE_URI_TEMPLATE, tableUri } from './table-uri.js';
 
 /** Most resources listed per database; the rest stay readable by URI. */
@@ -89,6 +89,7 @@ export const tableResource = defineResourceTemplate({
         if (error instanceof RelationNotFoundError) throw new ResourceNotFoundError(uri.href, `Resource not found: ${uri.href}. ${error.message}`, { cause: error });
         throw ToolError.isInstance(error) ? new ToolError(`${uri.href}: ${error.message}`, { cause: error }) : error;
       });
+      const { describeRelation } = await import('../tools/schema/table-description.js');
       return describeRelation(session, database.name, relation);
     });
     // The output schema sanitizes and cuts the database's text, as for the tool.

@@ -1,7 +1,6 @@
 import type { RenderedText, ToolContext } from '@bastion-mcp/core';
 import { readOnly, ToolError } from '@bastion-mcp/core';
 import { sanitizeText, untrustedText } from '@bastion-mcp/schema';
-import pg from 'pg';
 import { z } from 'zod';
 import type { PostgresContext } from '../../context.js';
 import { databaseFor, defineTool } from '../../context.js';
@@ -13,6 +12,7 @@ import { databaseArg } from '../database-arg.js';
 import type { Relation, RelationKind } from '../relation-arg.js';
 import { relationArgs, resolveRelation } from '../relation-arg.js';
 import { renderRows } from '../render-rows.js';
+import { quoteIdent } from '../schema-arg.js';
 import { rowsOutput } from '../rows-output.js';
 
 const DEFAULT_LIMIT = 10;
@@ -28,6 +28,9 @@ const OVERSAMPLE = 4;
 const OVERSAMPLE_EXTRA = 20;
 
 /** Sorted by random() as a whole: TABLESAMPLE works on neither. */
+/** 10000 as 10,000; toLocaleString would load ICU's number formats while the server starts. */
+const thousands = (value: number) => String(value).replace(/\B(?=(\d{3})+$)/g, ',');
+
 const UNSAMPLED_KINDS: readonly RelationKind[] = ['view', 'foreign table'];
 const SAMPLINGS = ['first rows', 'order by random()', 'tablesample bernoulli', 'tablesample system'] as const;
 type Sampling = (typeof SAMPLINGS)[number];
@@ -106,7 +109,7 @@ const systemPlan = (pages: number, wanted: number): Plan => ({ sampling: 'tables
  * random() picks among those, so the rows do not come in page order.
  */
 function sampleSql(relation: Relation, columns: readonly string[], plan: Plan): string {
-  const list = columns.map((column) => pg.escapeIdentifier(column)).join(', ');
+  const list = columns.map((column) => quoteIdent(column)).join(', ');
   switch (plan.sampling) {
     case 'first rows':
       return `SELECT ${list} FROM ${relation.quoted} LIMIT $1`;
@@ -175,8 +178,8 @@ const input = z.object({
     .default('first')
     .describe(
       'first: the first rows the scan meets (cheap, but not representative: often the oldest rows). ' +
-        `random: a random sample, kept cheap by size: a table or materialized view of up to ${RANDOM_SORT_MAX_ROWS.toLocaleString('en-US')} rows (by the planner's estimate) is sorted by random(); ` +
-        `up to ${BERNOULLI_MAX_ROWS.toLocaleString('en-US')} rows TABLESAMPLE BERNOULLI (any row equally likely); larger ones TABLESAMPLE SYSTEM, which reads only a few pages ` +
+        `random: a random sample, kept cheap by size: a table or materialized view of up to ${thousands(RANDOM_SORT_MAX_ROWS)} rows (by the planner's estimate) is sorted by random(); ` +
+        `up to ${thousands(BERNOULLI_MAX_ROWS)} rows TABLESAMPLE BERNOULLI (any row equally likely); larger ones TABLESAMPLE SYSTEM, which reads only a few pages ` +
         '(less uniform: it picks pages, then rows among them). A view or foreign table is always sorted by random(), which reads all of it: use first on a large one.',
     ),
   database: databaseArg,

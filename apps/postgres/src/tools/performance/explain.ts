@@ -1,14 +1,12 @@
 import { readOnly, ToolError } from '@bastion-mcp/core';
 import type { RenderedText } from '@bastion-mcp/core';
 import { untrustedJson, untrustedText } from '@bastion-mcp/schema';
-import pg from 'pg';
 import { z } from 'zod';
 import { databaseFor, defineTool } from '../../context.js';
-import { checkCalls } from '../../query/check-calls.js';
-import { checkQuery, ensureParser } from '../../sql/index.js';
+import { isDatabaseError } from '../../db/pg-errors.js';
+import { loadQueryPolicy } from '../../query/load-policy.js';
 import type { CheckedQuery } from '../../sql/index.js';
 import { databaseArg } from '../database-arg.js';
-import { EXPLAIN_OPTION_NAMES, explainPrefix, genericPlanCommands, planParameters, statementFacts, statementText } from './explain-statement.js';
 import type { ExplainOptions } from './explain-statement.js';
 import { MAX_WARNINGS, planWarnings, seqScans, summarizePlan } from './plan-summary.js';
 import { renderPlanText } from './plan-text.js';
@@ -106,6 +104,8 @@ export const explain = defineTool({
   text: renderExplain,
   async handler(args, ctx) {
     const database = databaseFor(ctx, args.database);
+    const [{ ensureParser, checkQuery, checkCalls }, { EXPLAIN_OPTION_NAMES, explainPrefix, genericPlanCommands, planParameters, statementFacts, statementText }] =
+      await Promise.all([loadQueryPolicy(), import('./explain-statement.js')]);
     await ensureParser();
     const checked = checkQuery(args.sql, { argument: 'sql' });
     if (checked.kind !== 'select') throw notAQuery(checked);
@@ -175,7 +175,7 @@ function notAQuery(checked: CheckedQuery): ToolError {
 
 /** PostgreSQL's error positions count from the start of the EXPLAIN; the caller wrote what follows the prefix. */
 function withoutPrefix(error: unknown, prefixLength: number): unknown {
-  if (error instanceof pg.DatabaseError && error.position !== undefined) {
+  if (isDatabaseError(error) && error.position !== undefined) {
     const position = Number(error.position) - prefixLength;
     error.position = position > 0 ? String(position) : undefined;
   }

@@ -3,7 +3,7 @@
 // blk_read_time became shared_blk_read_time in 1.11 / PostgreSQL 17), and an extension not updated
 // after a server upgrade keeps its old ones.
 import { ToolError } from '@bastion-mcp/core';
-import pg from 'pg';
+import { isDatabaseError } from '../../db/pg-errors.js';
 import type { Session } from '../../db/session.js';
 import { quoteIdent } from '../schema-arg.js';
 
@@ -89,7 +89,7 @@ export async function findStatementsView(session: Session, database: string): Pr
 
 /** PostgreSQL refuses to read the view when the library was not preloaded; say so in the operator's terms. */
 export function notPreloaded(error: unknown, database: string): unknown {
-  if (error instanceof pg.DatabaseError && error.code === '55000' && /shared_preload_libraries/.test(error.message)) {
+  if (isDatabaseError(error) && error.code === '55000' && /shared_preload_libraries/.test(error.message)) {
     return new ToolError(
       `pg_stat_statements is installed in database "${database}" but its library is not loaded, so PostgreSQL collects no statistics (${error.message}). ` +
         "The operator must add it to shared_preload_libraries in postgresql.conf (shared_preload_libraries = 'pg_stat_statements') and restart PostgreSQL.",

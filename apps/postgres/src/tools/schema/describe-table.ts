@@ -4,7 +4,7 @@ import { databaseFor, defineTool } from '../../context.js';
 import { databaseArg } from '../database-arg.js';
 import { relationArgs, resolveRelation } from '../relation-arg.js';
 import { renderTableDescription } from './describe/render.js';
-import { MAX_LISTED, describeRelation, tableDescriptionOutput } from './table-description.js';
+import { MAX_LISTED, tableDescriptionOutput } from './describe/schema.js';
 
 export const describeTable = defineTool({
   name: 'describe_table',
@@ -28,6 +28,7 @@ export const describeTable = defineTool({
     const database = databaseFor(ctx, args.database);
     return database.read(ctx.signal, async (session) => {
       const relation = await resolveRelation(session, args);
+      const { describeRelation } = await import('./table-description.js');
       return describeRelation(session, database.name, relation);
     });
   },

@@ -6,14 +6,12 @@ import { readIndexes } from './describe/indexes.js';
 import { readPartitions } from './describe/partitions.js';
 import { readPolicies } from './describe/policies.js';
 import { readRelationFacts } from './describe/relation-facts.js';
+import { MAX_LISTED } from './describe/schema.js';
 import type { TableDescription } from './describe/schema.js';
 import { readTriggers } from './describe/triggers.js';
 
-export { tableDescriptionOutput } from './describe/schema.js';
+export { MAX_LISTED, tableDescriptionOutput } from './describe/schema.js';
 export type { TableDescription } from './describe/schema.js';
-
-/** Most items listed of each list that can grow long (columns are bounded by PostgreSQL at 1600). */
-export const MAX_LISTED = 200;
 
 type Listed<T> = { items: T[]; total: number };
 const none = <T>(): Listed<T> => ({ items: [], total: 0 });

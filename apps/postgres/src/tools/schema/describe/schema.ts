@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { ALL_RELATION_KINDS } from '../../relation-arg.js';
 import type { RelationKind } from '../../relation-arg.js';
 
+/** Most items listed of each list that can grow long (columns are bounded by PostgreSQL at 1600). */
+export const MAX_LISTED = 200;
+
 /** Longest text kept of each kind of database text; longer ones end with "… [truncated]". */
 export const MAX_NAME = 200;
 export const MAX_COMMENT = 2000;
