@@ -13,6 +13,7 @@ import type { Relation, RelationKind } from '../relation-arg.js';
 import { relationArgs, resolveRelation } from '../relation-arg.js';
 import { renderRows } from '../render-rows.js';
 import { quoteIdent } from '../schema-arg.js';
+import { thousands } from '../thousands.js';
 import { rowsOutput } from '../rows-output.js';
 
 const DEFAULT_LIMIT = 10;
@@ -28,9 +29,6 @@ const OVERSAMPLE = 4;
 const OVERSAMPLE_EXTRA = 20;
 
 /** Sorted by random() as a whole: TABLESAMPLE works on neither. */
-/** 10000 as 10,000; toLocaleString would load ICU's number formats while the server starts. */
-const thousands = (value: number) => String(value).replace(/\B(?=(\d{3})+$)/g, ',');
-
 const UNSAMPLED_KINDS: readonly RelationKind[] = ['view', 'foreign table'];
 const SAMPLINGS = ['first rows', 'order by random()', 'tablesample bernoulli', 'tablesample system'] as const;
 type Sampling = (typeof SAMPLINGS)[number];

@@ -2,6 +2,7 @@
 // and the warnings worth acting on, found by walking the JSON plan.
 import { nodeLabel, numberAt, textAt, walkPlan } from './plan-tree.js';
 import type { ExplainedStatement, PlanNode, VisitedNode } from './plan-tree.js';
+import { thousands } from '../thousands.js';
 
 /** A sequential scan of at least this many rows is worth a look. */
 export const LARGE_SCAN_ROWS = 100_000;
@@ -46,7 +47,7 @@ export function summarizePlan(statement: ExplainedStatement): PlanSummary {
   return summary;
 }
 
-const count = (value: number) => Math.round(value).toLocaleString('en-US');
+const count = (value: number) => thousands(Math.round(value));
 
 /** The Seq Scan nodes, for looking up the size of the tables they read. */
 export function seqScans(statement: ExplainedStatement): PlanNode[] {

@@ -1,4 +1,5 @@
 // Numbers in the checks' summaries and descriptions, written the way PostgreSQL people read them.
+import { thousands } from '../../thousands.js';
 
 const SIZE_UNITS = ['bytes', 'kB', 'MB', 'GB', 'TB', 'PB'];
 
@@ -21,7 +22,7 @@ export function formatPercent(ratio: number): string {
 
 /** An integer with thousands separators: 200000000 -> "200,000,000". */
 export function formatCount(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
+  return thousands(Math.round(value));
 }
 
 /** "1 index" / "2 indexes". */
