@@ -37,6 +37,7 @@ export type {
 } from './resources/define-resource.js';
 export { assistantMessage, definePrompt, promptFactory, userMessage } from './prompts/define-prompt.js';
 export type { DefinePrompt, Prompt, PromptSpec } from './prompts/define-prompt.js';
+export type { PolicyMapping } from './server/data-policy.js';
 export { defineConnector } from './define-connector.js';
 export type { Connector, ConnectorSpec } from './define-connector.js';
 export { selectTools } from './registry.js';

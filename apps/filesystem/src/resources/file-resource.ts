@@ -99,6 +99,8 @@ export const fileResource = defineResourceTemplate({
     'The listing shows the files directly inside each allowed directory.',
   uriTemplate: 'file:///{+path}',
   scopes: ['files:read'],
+  // A policy bounds file resources as it bounds read_text_file and its `path`.
+  policy: { tool: 'read_text_file', arguments: (uri) => ({ path: filePathOf(uri) }) },
   async list(ctx) {
     const access = await accessFor(ctx);
     const listings: ResourceListing[] = [];

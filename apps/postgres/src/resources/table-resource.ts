@@ -6,7 +6,7 @@ import type { PostgresContext } from '../context.js';
 import type { Database } from '../db/database.js';
 import { RelationNotFoundError, resolveRelation } from '../tools/relation-arg.js';
 import { tableDescriptionOutput } from '../tools/schema/describe/schema.js';
-import { parseTableUri, TABLE_URI_TEMPLATE, tableUri } from './table-uri.js';
+import { parseTableUri, TABLE_URI_TEMPLATE, tableArgumentsOf, tableUri } from './table-uri.js';
 
 /** Most resources listed per database; the rest stay readable by URI. */
 export const MAX_LISTED_PER_DATABASE = 500;
@@ -70,6 +70,8 @@ export const tableResource = defineResourceTemplate({
   uriTemplate: TABLE_URI_TEMPLATE,
   mimeType: MIME_TYPE,
   scopes: ['postgres:schema'],
+  // A policy bounds table resources as it bounds describe_table, its `database` and its `table`.
+  policy: { tool: 'describe_table', arguments: tableArgumentsOf },
   async list(ctx) {
     const perDatabase = await Promise.all(
       ctx.databases.list().map((database) =>

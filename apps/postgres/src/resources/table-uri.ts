@@ -27,6 +27,12 @@ function single(value: string | string[] | undefined): string {
   return Array.isArray(value) ? value.join(',') : (value ?? '');
 }
 
+/** The describe_table arguments a table URI stands for, as the policy checks them. */
+export function tableArgumentsOf(uri: URL): { database: string; table: string } {
+  const path = uri.pathname.startsWith('/') ? uri.pathname.slice(1) : uri.pathname;
+  return parseTableUri(uri, { database: uri.host, table: path });
+}
+
 /** The database name and the qualified table name a matched URI holds; refuses a malformed one. */
 export function parseTableUri(uri: URL, variables: Readonly<Record<string, string | string[]>>): { database: string; table: string } {
   if (uri.search !== '' || uri.hash !== '') {

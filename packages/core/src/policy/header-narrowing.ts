@@ -60,6 +60,7 @@ function narrowed(base: PrincipalPolicy, restrictions: readonly Restriction[]): 
   return Object.freeze({
     principalId: base.principalId,
     rules,
+    restricted: base.restricted || restrictions.length > 0,
     toolVisible: (tool: PolicyTool) =>
       base.toolVisible(tool) && restrictions.every((restriction) => restriction.refuseTool(tool) === undefined),
     checkCall(tool: PolicyTool, args: unknown): CallDecision {

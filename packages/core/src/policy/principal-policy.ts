@@ -33,6 +33,7 @@ export function createPrincipalPolicy(
   return Object.freeze({
     principalId: principal.id,
     rules,
+    restricted: restrictions.length > 0 || lockout !== undefined,
     toolVisible: (tool: PolicyTool) => hiddenBecause(tool) === undefined,
     checkCall(tool: PolicyTool, args: unknown): CallDecision {
       const hidden = hiddenBecause(tool);

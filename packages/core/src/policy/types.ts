@@ -33,6 +33,11 @@ export interface PrincipalPolicy {
   readonly principalId: string;
   /** The rules that apply to this principal, in the order they are checked. */
   readonly rules: readonly string[];
+  /**
+   * Whether anything narrows this principal beyond its scopes (a policy rule, the default, a
+   * header, or no rule matching). Resources and prompts that map to no tool are refused then.
+   */
+  readonly restricted: boolean;
   /** Whether tools/list shows the tool: the principal's scopes cover it and every rule allows it. */
   toolVisible(tool: PolicyTool): boolean;
   /** The decision for one call, after visibility: every argument constraint that applies must pass. */

@@ -1,5 +1,6 @@
 import type { GetPromptResult, InputRequiredResult, PromptMessage } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
+import type { PolicyMapping } from '../server/data-policy.js';
 import type { ContentBlock } from '../tools/content.js';
 import type { ToolContext } from '../tools/tool-context.js';
 
@@ -8,6 +9,11 @@ export interface PromptSpec<Ctx, A extends z.ZodObject | undefined> {
   readonly title?: string;
   readonly description: string;
   readonly scopes: readonly string[];
+  /**
+   * The tool whose policy it follows, and the tool arguments its arguments stand for. Without it,
+   * a principal under any policy restriction can neither list nor get it.
+   */
+  readonly policy?: PolicyMapping<Record<string, unknown>>;
   /** Prompt arguments; MCP passes them as strings. */
   readonly args?: A;
   /** Completion for arguments, by argument name. */
@@ -23,6 +29,7 @@ export interface Prompt<Ctx = unknown> {
   readonly title: string | undefined;
   readonly description: string;
   readonly scopes: readonly string[];
+  readonly policy: PolicyMapping<Record<string, unknown>> | undefined;
   readonly args: z.ZodObject | undefined;
   readonly complete: PromptSpec<Ctx, undefined>['complete'];
   readonly get: (args: unknown, ctx: ToolContext<Ctx>) => Promise<GetPromptResult | InputRequiredResult> | GetPromptResult;
@@ -37,6 +44,7 @@ export function promptFactory<Ctx>(): DefinePrompt<Ctx> {
       title: spec.title,
       description: spec.description,
       scopes: spec.scopes,
+      policy: spec.policy,
       args: spec.args,
       complete: spec.complete,
       get: spec.get as Prompt<Ctx>['get'],

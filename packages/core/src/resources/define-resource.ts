@@ -1,4 +1,5 @@
 import type { InputRequiredResult, ReadResourceResult } from '@modelcontextprotocol/server';
+import type { PolicyMapping } from '../server/data-policy.js';
 import type { ToolContext } from '../tools/tool-context.js';
 
 export type ResourceContents = ReadResourceResult['contents'];
@@ -18,6 +19,11 @@ interface ResourceBase {
   readonly mimeType?: string;
   /** What the caller must hold to list and read it. */
   readonly scopes: readonly string[];
+  /**
+   * The tool whose policy it follows, and the tool arguments a URI stands for. Without it, a
+   * principal under any policy restriction can neither list nor read it.
+   */
+  readonly policy?: PolicyMapping<URL>;
 }
 
 /** A resource at one fixed URI. */

@@ -8,6 +8,8 @@ import { executeTool } from '../tools/execute-tool.js';
 import type { CallScope, SealedState } from '../tools/tool-context-factory.js';
 import { ClientRoots } from './client-roots.js';
 import { instanceSink } from './instance-sink.js';
+import { handleCompletions, offersCompletions } from './completions.js';
+import type { PolicyTools } from './data-policy.js';
 import { registerPrompts, registerResources } from './register-resources.js';
 
 /** `http-session` instances live as long as a 2025-11-25 HTTP session; `http` ones for one request. */
@@ -44,6 +46,7 @@ function capabilitiesOf(runtime: Runtime<unknown>): ServerCapabilities {
       ? { resources: { listChanged: true, ...(connector.resourceSubscriptions ? { subscribe: true } : {}) } }
       : {}),
     ...(connector.prompts.length > 0 ? { prompts: { listChanged: true } } : {}),
+    ...(offersCompletions(connector.resources as never, connector.prompts as never) ? { completions: {} } : {}),
     ...(connector.clientLogging ? { logging: {} } : {}),
   };
 }
@@ -60,6 +63,22 @@ export function rebindSession(server: object, authInfo: AuthInfo | undefined): v
 }
 
 /**
+ * The offered tools as the policy judges them, for the resources and prompts that follow one. A
+ * mapping to a tool the connector does not define is a bug in the connector, refused at start.
+ */
+function policyToolsOf<Ctx>(runtime: Runtime<Ctx>): PolicyTools {
+  const defined = new Set(runtime.connector.tools.map((tool) => tool.name));
+  for (const item of [...runtime.connector.resources, ...runtime.connector.prompts]) {
+    if (item.policy && !defined.has(item.policy.tool)) {
+      throw new Error(`${runtime.connector.name}: ${item.name} follows tool ${item.policy.tool} in its policy mapping, which the connector does not define`);
+    }
+  }
+  return new Map(
+    runtime.tools.map(({ tool, definition }) => [tool.name, { ...tool, inputProperties: Object.keys(definition.inputSchema.properties ?? {}) }]),
+  );
+}
+
+/**
  * The SDK calls this once per HTTP request and once per stdio connection. It is cheap: tools
  * arrive prepared (schemas converted once at start) and only those the principal may use are
  * registered, so a tool outside the caller's scopes or policy is as absent as an unknown one.
@@ -72,6 +91,7 @@ export function createServerFactory<Ctx>(
 ): McpServerFactory {
   const { connector } = runtime;
   const capabilities = capabilitiesOf(runtime as Runtime<unknown>);
+  const policyTools = policyToolsOf(runtime);
   return (request: McpRequestContext) => {
     const principal = principalFrom(request.authInfo) ?? defaultPrincipal;
     const bound = { principal, policy: policyFrom(request.authInfo) ?? runtime.policy.forPrincipal(principal) };
@@ -133,6 +153,9 @@ export function createServerFactory<Ctx>(
       }
     };
     syncTools();
+    const syncResources = registerResources(server, connector.resources, policyTools, scope);
+    const syncPrompts = registerPrompts(server, connector.prompts, policyTools, scope);
+    if (capabilities.completions) handleCompletions(server, connector.resources, connector.prompts, policyTools, scope);
     if (transport === 'http-session') {
       sessionRebinders.set(server, (authInfo) => {
         const next = principalFrom(authInfo);
@@ -140,10 +163,10 @@ export function createServerFactory<Ctx>(
         bound.principal = next;
         bound.policy = policyFrom(authInfo) ?? runtime.policy.forPrincipal(next);
         syncTools();
+        syncResources();
+        syncPrompts();
       });
     }
-    registerResources(server, connector.resources, principal, scope);
-    registerPrompts(server, connector.prompts, principal, scope);
 
     if (transport !== 'http') {
       // Connection-bound instances can receive subscriptions and later notifications.
