@@ -55,7 +55,7 @@ const CASES = [
     reference: { tool: 'query', args: { sql: 'select 1' } },
     ours: { tool: 'query', args: { sql: 'select 1' } },
   },
-  { id: 'cold', title: 'cold start, spawn -> initialize result', cold: 10, list: 20, ratio: 1.0 },
+  { id: 'cold', title: 'cold start, spawn -> initialize result', cold: 10, list: 20, ratio: 1.5 },
   {
     id: 'describe', title: 'describe_table of a 200-column table', calls: 50, warmup: 5, ms: 50,
     ours: { tool: 'describe_table', args: { table: 'public.wide200' } },
