@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { apiKeyPrincipalId } from './principal.js';
 import type { Principal } from './principal.js';
 import { isValidScope } from './scopes.js';
 import type { Scope } from './scopes.js';
@@ -54,7 +55,12 @@ function validated(entries: readonly ApiKeyEntry[]): StoredKey[] {
     if (invalid.length > 0) throw new Error(`${where} (${entry.name}): invalid scopes ${invalid.map((scope) => `"${scope}"`).join(', ')}`);
     names.add(entry.name);
     hashes.add(hash);
-    const principal: Principal = Object.freeze({ id: entry.name, kind: 'api-key', scopes: Object.freeze([...entry.scopes]) });
+    const principal: Principal = Object.freeze({
+      id: apiKeyPrincipalId(entry.name),
+      subject: entry.name,
+      kind: 'api-key',
+      scopes: Object.freeze([...entry.scopes]),
+    });
     return { digest: Buffer.from(hash, 'hex'), principal };
   });
 }

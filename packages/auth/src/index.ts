@@ -2,7 +2,7 @@ export { Secret, isSecret, isSecretSchema, secret } from './secret.js';
 export type { SecretOptions } from './secret.js';
 export { hasScopes, isValidScope, missingScopes } from './scopes.js';
 export type { Scope } from './scopes.js';
-export { ANONYMOUS_PRINCIPAL, LOCAL_PRINCIPAL } from './principal.js';
+export { ANONYMOUS_PRINCIPAL, LOCAL_PRINCIPAL, PRINCIPAL_ID_PREFIXES, apiKeyPrincipalId, introspectedPrincipalId, jwtPrincipalId } from './principal.js';
 export type { AuthenticationRefusal, AuthenticationResult, HttpAuthenticator, Principal } from './principal.js';
 export { createBearerAuthenticator } from './bearer-authenticator.js';
 export type { BearerAuthenticator, BearerAuthenticatorOptions } from './bearer-authenticator.js';

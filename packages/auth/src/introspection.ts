@@ -81,7 +81,7 @@ export function introspector(options: IntrospectorOptions): (token: string) => P
     if (answer.exp <= now - tolerance) return refused('the token has expired');
     if (typeof answer.nbf === 'number' && answer.nbf > now + tolerance) return refused('the token is not valid yet');
     if (!audience(answer.aud)) return refused(`the token is not meant for this server: its audience must be ${audienceHint}`);
-    return principalFromClaims(answer);
+    return principalFromClaims(answer, { kind: 'introspection' });
   }
 
   async function introspect(token: string, key: string): Promise<TokenCheck> {

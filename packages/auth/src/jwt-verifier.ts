@@ -189,7 +189,7 @@ export function jwtVerifier(options: JwtVerifierOptions): (token: string) => Pro
       if (!verifier.audience(payload.aud)) {
         return { check: refused(`the token is not meant for this server: its audience must be ${verifier.audienceHint}`) };
       }
-      return { check: principalFromClaims(payload), trustedUntilSeconds: trustedUntil(payload, options.maxTokenAgeSeconds) };
+      return { check: principalFromClaims(payload, { kind: 'jwt', issuer: verifier.issuer }), trustedUntilSeconds: trustedUntil(payload, options.maxTokenAgeSeconds) };
     } catch (error) {
       return { check: describe(library, error, options.onError) };
     }

@@ -1,3 +1,4 @@
+import { introspectedPrincipalId, jwtPrincipalId } from './principal.js';
 import type { Principal } from './principal.js';
 
 /** What an OAuth token tells about its holder, from JWT claims or an RFC 7662 introspection response. */
@@ -39,11 +40,22 @@ function clientIdOf(claims: TokenClaims): string | undefined {
   return undefined;
 }
 
-export function principalFromClaims(claims: TokenClaims): TokenCheck {
+/** Where a token was checked: the trusted issuer that signed a JWT, or the introspection endpoint. */
+export type TokenSource = { readonly kind: 'jwt'; readonly issuer: string } | { readonly kind: 'introspection' };
+
+/** The principal a checked token stands for; its id says where the token came from. */
+export function principalFromClaims(claims: TokenClaims, source: TokenSource): TokenCheck {
   if (typeof claims.sub !== 'string' || claims.sub === '') return refused('the token names no subject (sub)');
   const scopes = scopesOf(claims);
   if (!scopes) return refused('the token\'s scope claim is malformed');
   const clientId = clientIdOf(claims);
-  const principal: Principal = { id: claims.sub, kind: 'token', scopes, ...(clientId ? { clientId } : {}) };
+  const principal: Principal = {
+    id: source.kind === 'jwt' ? jwtPrincipalId(source.issuer, claims.sub) : introspectedPrincipalId(claims.sub),
+    subject: claims.sub,
+    kind: 'token',
+    ...(source.kind === 'jwt' ? { issuer: source.issuer } : {}),
+    scopes,
+    ...(clientId ? { clientId } : {}),
+  };
   return { ok: true, principal: Object.freeze(principal) };
 }

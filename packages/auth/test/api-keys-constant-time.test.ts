@@ -18,8 +18,8 @@ beforeEach(() => {
 
 describe('API key comparison', () => {
   it.each([
-    ['the first key', keys[0]!, 'key-0'],
-    ['the last key', keys[4]!, 'key-4'],
+    ['the first key', keys[0]!, 'apikey:key-0'],
+    ['the last key', keys[4]!, 'apikey:key-4'],
     ['an unknown key', generateApiKey(), undefined],
     ['a short key', 'bsk_x', undefined],
     ['a long key', `bsk_${'y'.repeat(500)}`, undefined],

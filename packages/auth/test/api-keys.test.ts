@@ -41,8 +41,8 @@ describe('API keys', () => {
 
   it('let the right key in as its named principal with its scopes', async () => {
     const auth = await serve();
-    expect(expectPrincipal(await auth.bearer(READER))).toEqual({ id: 'reader', kind: 'api-key', scopes: ['items:read'] });
-    expect(expectPrincipal(await auth.bearer(WRITER))).toEqual({ id: 'writer', kind: 'api-key', scopes: ['items:*'] });
+    expect(expectPrincipal(await auth.bearer(READER))).toEqual({ id: 'apikey:reader', subject: 'reader', kind: 'api-key', scopes: ['items:read'] });
+    expect(expectPrincipal(await auth.bearer(WRITER))).toEqual({ id: 'apikey:writer', subject: 'writer', kind: 'api-key', scopes: ['items:*'] });
   });
 
   it('refuse a wrong key, a key of another length and a near miss, without echoing them', async () => {
@@ -62,7 +62,7 @@ describe('API keys', () => {
     expect(challengeOf(missing)).toBe('Bearer');
     await off.close();
     const on = await serve({ apiKeyHeader: true });
-    expect(expectPrincipal(await on.send({ headers: [['x-api-key', READER]] })).id).toBe('reader');
+    expect(expectPrincipal(await on.send({ headers: [['x-api-key', READER]] })).id).toBe('apikey:reader');
     expectRefusal(await on.send({ headers: [['X-API-Key', 'not a key']] }), 400, 'not a key');
   });
 

@@ -43,9 +43,16 @@ describe('bearer JWTs from a local issuer', () => {
   it('accepts valid RS256 and ES256 access tokens and builds the principal from their claims', async () => {
     const auth = await serve();
     const rsa = expectPrincipal(await auth.bearer(await issuer.mint({ kid: 'rsa-1' })));
-    expect(rsa).toEqual({ id: 'alice', kind: 'token', scopes: ['items:read', 'items:write'], clientId: 'client-1' });
+    expect(rsa).toEqual({
+      id: `jwt:${issuer.issuer}#alice`,
+      subject: 'alice',
+      kind: 'token',
+      issuer: issuer.issuer,
+      scopes: ['items:read', 'items:write'],
+      clientId: 'client-1',
+    });
     const ec = expectPrincipal(await auth.bearer(await issuer.mint({ kid: 'ec-1', claims: { sub: 'bob' } })));
-    expect(ec.id).toBe('bob');
+    expect(ec.id).toBe(`jwt:${issuer.issuer}#bob`);
   });
 
   it('reads scopes from scp (array or string) and the client from azp', async () => {

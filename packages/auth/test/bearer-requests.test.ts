@@ -114,7 +114,7 @@ describe('requests to the bearer authenticator', () => {
   });
 
   it('routes bsk_ keys to the API keys and everything else to the JWT verifier', async () => {
-    expect(expectPrincipal(await auth.bearer(KEY))).toEqual({ id: 'ci', kind: 'api-key', scopes: ['items:read'] });
+    expect(expectPrincipal(await auth.bearer(KEY))).toEqual({ id: 'apikey:ci', subject: 'ci', kind: 'api-key', scopes: ['items:read'] });
     expect(expectPrincipal(await auth.send({ headers: [['X-API-Key', KEY]] })).kind).toBe('api-key');
     expect(expectPrincipal(await auth.bearer(token)).kind).toBe('token');
     const opaque = expectRefusal(await auth.bearer('opaque-token-value'), 401, 'opaque-token-value');

@@ -58,7 +58,7 @@ describe('opaque tokens by RFC 7662 introspection', () => {
   it('accepts an active token and asks with a form POST and HTTP Basic client authentication', async () => {
     answers.set('opaque-1', { body: active() });
     const auth = await serve();
-    expect(expectPrincipal(await auth.bearer('opaque-1'))).toEqual({ id: 'carol', kind: 'token', scopes: ['items:read'], clientId: 'agent' });
+    expect(expectPrincipal(await auth.bearer('opaque-1'))).toEqual({ id: 'introspection:carol', subject: 'carol', kind: 'token', scopes: ['items:read'], clientId: 'agent' });
     const [call] = introspections();
     expect(call!.headers['content-type']).toBe('application/x-www-form-urlencoded');
     // RFC 6749 2.3.1: id and secret are form-encoded, then joined and base64-encoded.
@@ -182,13 +182,13 @@ describe('opaque tokens by RFC 7662 introspection', () => {
       answers.set(jwt, { body: active({ sub: 'from-introspection' }) });
       answers.set('opaque-mixed', { body: active() });
       const introspectOnly = await serve();
-      expect(expectPrincipal(await introspectOnly.bearer(jwt)).id).toBe('from-introspection');
+      expect(expectPrincipal(await introspectOnly.bearer(jwt)).id).toBe('introspection:from-introspection');
       await introspectOnly.close();
       as.calls.length = 0;
 
       const both = await serve({}, { issuers: [{ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl }] });
-      expect(expectPrincipal(await both.bearer(jwt)).id).toBe('alice');
-      expect(expectPrincipal(await both.bearer('opaque-mixed')).id).toBe('carol');
+      expect(expectPrincipal(await both.bearer(jwt)).id).toBe(`jwt:${issuer.issuer}#alice`);
+      expect(expectPrincipal(await both.bearer('opaque-mixed')).id).toBe('introspection:carol');
       expect(introspections().map((call) => new URLSearchParams(call.body).get('token'))).toEqual(['opaque-mixed']);
     } finally {
       await issuer.close();

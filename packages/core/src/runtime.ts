@@ -66,7 +66,7 @@ export async function createRuntime<Ctx>(
     unavailable: (tool) => connector.unavailable(tool as never, loaded.connector),
   });
   const tools = selected.map((tool) => prepareTool(tool));
-  const policy = settings.policy ? await loadToolPolicy(settings.policy, tools) : unrestrictedPolicy;
+  const policy = settings.policy ? await loadToolPolicy(settings.policy, tools, settings) : unrestrictedPolicy;
   const { rateLimiter, concurrency } = await createLimits(settings, logger, connector.name);
   const audit = createAuditLog({
     logger,
@@ -124,11 +124,12 @@ export async function createRuntime<Ctx>(
 }
 
 /** The policy file, checked against the selected tools: a name it uses that matches none is a config error. */
-async function loadToolPolicy<Ctx>(path: string, tools: readonly PreparedTool<Ctx>[]): Promise<Policy> {
+async function loadToolPolicy<Ctx>(path: string, tools: readonly PreparedTool<Ctx>[], settings: CoreSettings): Promise<Policy> {
   // Loaded only with a policy: the YAML parser is not start-up cost for everyone.
   const { loadPolicyFile } = await import('./policy/load-policy.js');
   const policy = await loadPolicyFile(path);
   policy.verifyTools(tools.map(({ tool, definition }) => ({ ...tool, inputProperties: Object.keys(definition.inputSchema.properties ?? {}) })));
+  policy.verifyPrincipals({ jwtIssuers: settings.authIssuers, introspection: settings.introspectionUrl !== undefined, apiKeys: settings.apiKeys.length > 0 });
   return policy;
 }
 

@@ -43,6 +43,8 @@ export function describeDeployedHttp(context: DeployedContext, target: DeployedT
   const calls: ExpectedAuditCall[] = [];
   const ready = () => state as HttpState;
   const token = (sub: string) => ready().issuer.mint({ claims: { sub, scope: context.scopes, exp: Math.floor(Date.now() / 1000) + 3600 } });
+  /** A JWT principal's id names its issuer as well as its subject. */
+  const principal = (sub: string) => `jwt:${ready().issuer.issuer}#${sub}`;
   const testTimeout = target.kind === 'image' ? 60_000 : 20_000;
 
   describe('over Streamable HTTP with bearer JWTs, a policy file, rate limits on Redis and a file audit log', () => {
@@ -95,7 +97,7 @@ export function describeDeployedHttp(context: DeployedContext, target: DeployedT
         const { client, server } = ready();
         await checkToolCase(
           (args, outcome) => {
-            calls.push({ tool, principal: CALLER, outcome });
+            calls.push({ tool, principal: principal(CALLER), outcome });
             return client.callTool({ name: tool, arguments: args });
           },
           tool,
@@ -108,13 +110,13 @@ export function describeDeployedHttp(context: DeployedContext, target: DeployedT
     it(`denies what the policy does not allow, in the rule's name`, async () => {
       const { client, url } = ready();
       const { tool, argument, denied } = options.policy;
-      calls.push({ tool, principal: CALLER, outcome: 'denied', decision: `denied by ${POLICY_RULE}` });
+      calls.push({ tool, principal: principal(CALLER), outcome: 'denied', decision: `denied by ${POLICY_RULE}` });
       const refused = await client.callTool({ name: tool, arguments: denied });
       expect(refused.isError, `${tool} with ${JSON.stringify(denied)} was allowed`).toBe(true);
       expect(resultText(refused)).toContain(argument);
       expect(resultText(refused)).toContain('not allowed');
 
-      calls.push({ tool: context.probeTool, principal: OUTSIDER, outcome: 'denied' });
+      calls.push({ tool: context.probeTool, principal: principal(OUTSIDER), outcome: 'denied' });
       const outsider = await postToolCall(url, context.probeTool, options.calls[context.probeTool]?.valid ?? {}, await token(OUTSIDER));
       expect(outsider.status).toBe(200);
       expect(outsider.body).toMatch(new RegExp(`Tool ${context.probeTool} not found`));
@@ -135,7 +137,7 @@ export function describeDeployedHttp(context: DeployedContext, target: DeployedT
       let last: Awaited<ReturnType<typeof postToolCall>> | undefined;
       for (let call = 0; call <= TOOL_RATE; call += 1) {
         calls.push(
-          call < TOOL_RATE ? { tool: context.probeTool, principal: LIMITED, outcome: 'ok' } : { tool: context.probeTool, principal: LIMITED, outcome: 'denied', decision: 'denied by rate:tool' },
+          call < TOOL_RATE ? { tool: context.probeTool, principal: principal(LIMITED), outcome: 'ok' } : { tool: context.probeTool, principal: principal(LIMITED), outcome: 'denied', decision: 'denied by rate:tool' },
         );
         last = await postToolCall(url, context.probeTool, args, limited);
         statuses.push(last.status);

@@ -66,7 +66,7 @@ describe('audit events over HTTP', () => {
       expect(event).toMatchObject({
         connector: 'demo',
         server: { name: 'bastion-demo', version: '1.0.0' },
-        principal: 'dana',
+        principal: `jwt:${issuer.issuer}#dana`,
         clientId: 'desk-app',
         client: { name: 'desk-agent', version: '4.5.6' },
         transport: 'http',
@@ -85,7 +85,7 @@ describe('audit events over HTTP', () => {
     await expect(client.callTool({ name: 'get_item', arguments: { id: 1 } })).rejects.toThrow();
     await client.close();
     const [allowed, limited] = await auditEvents();
-    expect(limited).toMatchObject({ outcome: 'denied', decision: 'denied by rate:principal', principal: 'dana', clientId: 'desk-app', tool: 'get_item' });
+    expect(limited).toMatchObject({ outcome: 'denied', decision: 'denied by rate:principal', principal: `jwt:${issuer.issuer}#dana`, clientId: 'desk-app', tool: 'get_item' });
     expect(limited?.argsDigest).toBe(allowed?.argsDigest);
   });
 });

@@ -98,7 +98,7 @@ describe('bearer JWTs from the settings', () => {
     await client.close();
     await new Promise((resolve) => setImmediate(resolve));
     const events = assertAuditEvents(logLines.filter((line) => line.includes('"stream":"audit"')));
-    expect(events.map((event) => [event.tool, event.principal, event.outcome])).toContainEqual(['get_item', 'alice', 'ok']);
+    expect(events.map((event) => [event.tool, event.principal, event.outcome])).toContainEqual(['get_item', `jwt:${issuer.issuer}#alice`, 'ok']);
   });
 
   it('answers a valid token that grants nothing here with 403 insufficient_scope naming the scopes', async () => {
@@ -144,7 +144,7 @@ describe('bearer JWTs from the settings', () => {
     expect(events).toEqual([
       expect.objectContaining({ principal: 'unauthenticated', tool: '', outcome: 'denied', decision: 'denied by authentication (401)', remoteAddress: '127.0.0.1' }),
       expect.objectContaining({ principal: 'unauthenticated', tool: 'delete_item', decision: 'denied by authentication (401)', error: expect.stringMatching(/expired/) }),
-      expect.objectContaining({ principal: 'mallory', clientId: 'client-1', decision: 'denied by authentication: insufficient scope (403)' }),
+      expect.objectContaining({ principal: `jwt:${issuer.issuer}#mallory`, clientId: 'client-1', decision: 'denied by authentication: insufficient scope (403)' }),
     ]);
     const text = logLines.join('');
     for (const token of [expired, grantsNothing]) expect(text).not.toContain(token.split('.')[2]);
@@ -171,7 +171,7 @@ describe('API keys from the settings', () => {
     await client.close();
     expect((await listTools(generateApiKey())).status).toBe(401);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(logLines.some((line) => line.includes('"principal":"ci-bot"'))).toBe(true);
+    expect(logLines.some((line) => line.includes('"principal":"apikey:ci-bot"'))).toBe(true);
     expect(logLines.join('')).not.toContain(key);
   });
 });

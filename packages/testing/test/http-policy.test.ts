@@ -116,8 +116,8 @@ rules:
     expect(textOf(refused)).toMatch(/get_item is not allowed here: .*`?id`?/);
     await support.close();
     const events = await auditEvents();
-    expect(events.find((event) => event.outcome === 'ok')).toMatchObject({ principal: 'support-anna', decision: expect.stringMatching(/^allowed by .*support/) });
-    expect(events.find((event) => event.outcome === 'denied')).toMatchObject({ principal: 'support-anna', tool: 'get_item', decision: expect.stringMatching(/^denied by .*support/) });
+    expect(events.find((event) => event.outcome === 'ok')).toMatchObject({ principal: `jwt:${issuer.issuer}#support-anna`, decision: expect.stringMatching(/^allowed by .*support/) });
+    expect(events.find((event) => event.outcome === 'denied')).toMatchObject({ principal: `jwt:${issuer.issuer}#support-anna`, tool: 'get_item', decision: expect.stringMatching(/^denied by .*support/) });
   });
 
   it('audits a call to a tool the principal cannot see, and answers it as unknown', async () => {
@@ -125,7 +125,7 @@ rules:
     const response = await rawCall(url, 'support-anna', 'delete_item', { id: 1 });
     expect(response.status).toBe(200);
     expect(await response.text()).toMatch(/Tool delete_item not found/);
-    expect((await auditEvents()).find((event) => event.tool === 'delete_item')).toMatchObject({ outcome: 'denied', principal: 'support-anna', decision: expect.stringMatching(/not visible/) });
+    expect((await auditEvents()).find((event) => event.tool === 'delete_item')).toMatchObject({ outcome: 'denied', principal: `jwt:${issuer.issuer}#support-anna`, decision: expect.stringMatching(/not visible/) });
   });
 
   it('is narrowed by request headers, never widened', async () => {
@@ -205,7 +205,7 @@ describe('call limits over HTTP', () => {
       expect((await slow).status).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect((await rawCall(second, 'erin', 'list_items')).status).toBe(200);
-      expect((await auditEvents()).some((event) => event.principal === 'erin' && event.decision === 'denied by concurrency')).toBe(true);
+      expect((await auditEvents()).some((event) => event.principal === `jwt:${issuer.issuer}#erin` && event.decision === 'denied by concurrency')).toBe(true);
     });
 
     it('keep one budget per connector: a caller limited on one is not limited on another', async () => {

@@ -153,11 +153,12 @@ describe.each(['2025-11-25', '2026-07-28'] as const)('resources and prompts unde
 
     const events = await auditEvents();
     const denied = events.filter((event) => event.outcome === 'denied');
+    const alice = `jwt:${issuer.issuer}#alice`;
     expect(denied.map((event) => [event.tool, event.decision, event.principal])).toEqual([
-      ['resource:doc', 'denied by alice-public', 'alice'],
-      ['resource:doc', 'denied by alice-public', 'alice'],
-      ['resource:doc', 'denied by alice-public', 'alice'],
-      ['prompt:summarize_doc', 'denied by alice-public', 'alice'],
+      ['resource:doc', 'denied by alice-public', alice],
+      ['resource:doc', 'denied by alice-public', alice],
+      ['resource:doc', 'denied by alice-public', alice],
+      ['prompt:summarize_doc', 'denied by alice-public', alice],
     ]);
     expect(events.find((event) => event.tool === 'resource:doc' && event.outcome === 'ok')).toMatchObject({ decision: 'allowed by alice-public' });
     expect(events.find((event) => event.tool === 'prompt:summarize_doc' && event.outcome === 'ok')).toMatchObject({ decision: 'allowed by alice-public' });

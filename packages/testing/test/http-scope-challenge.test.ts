@@ -168,7 +168,7 @@ describe('a token lacking the scopes of an offered tool', () => {
     expect(auditEvents()).toEqual([
       expect.objectContaining({
         tool: 'delete_item',
-        principal: 'alice',
+        principal: `jwt:${issuer.issuer}#alice`,
         requestId: 9,
         outcome: 'denied',
         decision: 'denied by authentication: insufficient scope (403)',

@@ -156,6 +156,6 @@ describe('2025-11-25 sessions per principal', () => {
     expect((await open(url, 'alice')).status).toBe(200);
     const denied = (await auditEvents()).filter((event) => event.outcome === 'denied');
     expect(denied).toHaveLength(2);
-    expect(denied[0]).toMatchObject({ principal: 'mallory', decision: 'denied by rate:principal', tool: '' });
+    expect(denied[0]).toMatchObject({ principal: 'apikey:mallory', decision: 'denied by rate:principal', tool: '' });
   });
 });

@@ -6,6 +6,7 @@ import { constraintKind } from './policy-schema.js';
 import type { PolicyRule, PolicyRuleBody } from './policy-schema.js';
 import { listPatterns } from './restriction.js';
 import type { Restriction } from './restriction.js';
+import { PRINCIPAL_ID_PREFIXES } from '@bastion-mcp/auth';
 import type { PolicyPrincipal } from './types.js';
 
 /** A name the file uses, kept with where it is written so `verifyTools` can point at typos. */
@@ -18,9 +19,17 @@ export interface PolicyReference {
   readonly toolMatches?: Matcher;
 }
 
+/** A principal pattern that says no kind (`admin`, not `apikey:admin`), with where it is written. */
+export interface BarePrincipal {
+  readonly path: string;
+  readonly rule: string;
+  readonly pattern: string;
+}
+
 export interface CompiledRule {
   readonly restriction: Restriction;
   readonly references: readonly PolicyReference[];
+  readonly barePrincipals: readonly BarePrincipal[];
   /** Undefined for `default`, which applies to everyone. */
   readonly selects?: (principal: PolicyPrincipal) => boolean;
 }
@@ -94,18 +103,37 @@ function compileBody(body: PolicyRuleBody, id: string, label: string): Restricti
 }
 
 export function compileDefault(body: PolicyRuleBody): CompiledRule {
-  return { restriction: compileBody(body, 'default', 'policy default'), references: references(body, 'default') };
+  return { restriction: compileBody(body, 'default', 'policy default'), references: references(body, 'default'), barePrincipals: [] };
+}
+
+export function isQualifiedPrincipal(pattern: string): boolean {
+  return PRINCIPAL_ID_PREFIXES.some((prefix) => pattern.startsWith(prefix));
+}
+
+/**
+ * Qualified patterns (`apikey:ci-*`, `jwt:https://idp.example.com#svc-*`) are matched against the
+ * principal's id; bare ones against the name its credential states, which is only unambiguous
+ * with a single identity source (Policy.verifyPrincipals refuses them otherwise).
+ */
+function principalMatcher(patterns: readonly string[] | undefined): ((principal: PolicyPrincipal) => boolean) | undefined {
+  if (patterns === undefined) return undefined;
+  const qualified = compileGlobs(patterns.filter(isQualifiedPrincipal), 'name');
+  const bare = compileGlobs(patterns.filter((pattern) => !isQualifiedPrincipal(pattern)), 'name');
+  return (principal) => qualified(principal.id) || bare(principal.subject ?? principal.id);
 }
 
 export function compileRule(rule: PolicyRule, index: number): CompiledRule {
   const id = rule.name ?? `rules[${index}]`;
-  const principals = patternList(rule.match.principal);
+  const principals = principalMatcher(rule.match.principal);
   const scopes = patternList(rule.match.scope);
   return {
     restriction: compileBody(rule, id, `policy rule ${id}`),
     references: references(rule, `rules[${index}]`),
+    barePrincipals: (rule.match.principal ?? []).flatMap((pattern, at) =>
+      isQualifiedPrincipal(pattern) ? [] : [{ path: `rules[${index}].match.principal[${at}]`, rule: id, pattern }],
+    ),
     selects: (principal) =>
-      (principals === undefined || principals.matches(principal.id)) &&
+      (principals === undefined || principals(principal)) &&
       (scopes === undefined || principal.scopes.some((scope) => scopes.matches(scope))),
   };
 }

@@ -5,4 +5,4 @@ export { narrowByHeaders, READ_ONLY_HEADER, TOOLS_HEADER, TOOLSETS_HEADER } from
 export type { HeaderNarrowing, RequestHeaders } from './header-narrowing.js';
 export { compileGlob, globProblem } from './glob.js';
 export type { GlobKind, Matcher } from './glob.js';
-export type { CallDecision, Policy, PolicyPrincipal, PolicyTool, PrincipalPolicy } from './types.js';
+export type { CallDecision, IdentitySources, Policy, PolicyPrincipal, PolicyTool, PrincipalPolicy } from './types.js';

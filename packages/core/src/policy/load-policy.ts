@@ -6,8 +6,8 @@ import { parsePolicyText } from './parse-policy-text.js';
 import { duplicateRuleNames, POLICY_SETTING, policyProblem, schemaProblems } from './policy-problems.js';
 import { policySchema } from './policy-schema.js';
 import { createPrincipalPolicy } from './principal-policy.js';
-import type { Policy, PolicyPrincipal, PolicyTool, PrincipalPolicy } from './types.js';
-import { unmatchedReferences } from './verify-policy.js';
+import type { IdentitySources, Policy, PolicyPrincipal, PolicyTool, PrincipalPolicy } from './types.js';
+import { ambiguousPrincipals, unmatchedReferences } from './verify-policy.js';
 
 const MAX_POLICY_BYTES = 1024 * 1024;
 const CACHED_PRINCIPALS = 1024;
@@ -21,7 +21,7 @@ export interface LoadPolicyOptions {
 function cached(build: (principal: PolicyPrincipal) => PrincipalPolicy): (principal: PolicyPrincipal) => PrincipalPolicy {
   const cache = new Map<string, PrincipalPolicy>();
   return (principal) => {
-    const key = JSON.stringify([principal.id, principal.scopes]);
+    const key = JSON.stringify([principal.id, principal.subject ?? null, principal.scopes]);
     const hit = cache.get(key);
     if (hit) return hit;
     const built = build(principal);
@@ -46,6 +46,10 @@ function compiledPolicy(source: string, defaults: CompiledRule | undefined, rule
     }),
     verifyTools(tools: readonly PolicyTool[]) {
       const problems = unmatchedReferences(source, references, tools);
+      if (problems.length > 0) throw new ConfigError(problems);
+    },
+    verifyPrincipals(sources: IdentitySources) {
+      const problems = ambiguousPrincipals(source, rules.flatMap((rule) => rule.barePrincipals), sources);
       if (problems.length > 0) throw new ConfigError(problems);
     },
   });

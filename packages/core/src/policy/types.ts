@@ -15,7 +15,7 @@ export interface PolicyTool {
   readonly inputProperties?: readonly string[];
 }
 
-export type PolicyPrincipal = Pick<Principal, 'id' | 'scopes'>;
+export type PolicyPrincipal = Pick<Principal, 'id' | 'scopes' | 'subject'>;
 
 export type CallDecision =
   | { readonly allowed: true; readonly rules: readonly string[] }
@@ -53,4 +53,17 @@ export interface Policy {
    * connector's tools has, since a typo in a deny list must never leave a tool enabled silently.
    */
   verifyTools(tools: readonly PolicyTool[]): void;
+  /**
+   * Throws ConfigError for every rule that names a principal without saying where it comes from
+   * (`admin` rather than `apikey:admin` or `jwt:<issuer>#admin`) while more than one identity
+   * source is configured: the rule would apply to whichever of them says `admin`.
+   */
+  verifyPrincipals(sources: IdentitySources): void;
+}
+
+/** The ways in that the server's authentication configures, each a space of principal names. */
+export interface IdentitySources {
+  readonly jwtIssuers: readonly string[];
+  readonly introspection: boolean;
+  readonly apiKeys: boolean;
 }

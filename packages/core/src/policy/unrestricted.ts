@@ -6,4 +6,5 @@ export const unrestrictedPolicy: Policy = Object.freeze({
   source: undefined,
   forPrincipal: (principal: PolicyPrincipal) => createPrincipalPolicy(principal, []),
   verifyTools: () => undefined,
+  verifyPrincipals: () => undefined,
 });

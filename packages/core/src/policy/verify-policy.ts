@@ -1,8 +1,8 @@
 import type { ConfigProblem } from '../errors.js';
-import type { PolicyReference } from './compile-rule.js';
+import type { BarePrincipal, PolicyReference } from './compile-rule.js';
 import { listPatterns } from './restriction.js';
 import { policyProblem } from './policy-problems.js';
-import type { PolicyTool } from './types.js';
+import type { IdentitySources, PolicyTool } from './types.js';
 
 function sorted(names: Iterable<string>): string[] {
   return [...new Set(names)].sort();
@@ -37,4 +37,35 @@ export function unmatchedReferences(
     }
   }
   return problems;
+}
+
+function describeSources(sources: IdentitySources): string {
+  const parts = [
+    ...(sources.jwtIssuers.length > 0 ? [`${sources.jwtIssuers.length} JWT issuer${sources.jwtIssuers.length > 1 ? 's' : ''}`] : []),
+    ...(sources.introspection ? ['token introspection'] : []),
+    ...(sources.apiKeys ? ['API keys'] : []),
+  ];
+  return parts.join(', ');
+}
+
+/**
+ * With more than one identity source, a principal pattern must say which one it means: the same
+ * name from two issuers, introspection or an API key is a different principal each time.
+ */
+export function ambiguousPrincipals(source: string, bare: readonly BarePrincipal[], sources: IdentitySources): ConfigProblem[] {
+  const count = sources.jwtIssuers.length + (sources.introspection ? 1 : 0) + (sources.apiKeys ? 1 : 0);
+  if (count <= 1) return [];
+  const issuer = sources.jwtIssuers[0] ?? '<issuer>';
+  return bare.map(({ path, rule, pattern }) => {
+    const forms = [
+      ...(sources.apiKeys ? [`apikey:${pattern}`] : []),
+      ...(sources.jwtIssuers.length > 0 ? [`jwt:${issuer}#${pattern}`] : []),
+      ...(sources.introspection ? [`introspection:${pattern}`] : []),
+    ];
+    return policyProblem(
+      source,
+      path,
+      `rule ${rule} names principal ${pattern} without its source, and several are configured (${describeSources(sources)}), so it would apply to each of them; write ${forms.join(' or ')}`,
+    );
+  });
 }
