@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, realpath, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { open, rename, unlink } from 'node:fs/promises';
 import { ToolError } from '@bastion-mcp/core';
 import type { ResolvedPath } from './file-access.js';
-import { descriptorPath } from './descriptor-path.js';
+import { HeldDirectory, holding } from './held-directory.js';
+import type { Subject } from './held-directory.js';
 import { show } from './messages.js';
 import { refuseHardLinks } from './open-verified.js';
 
@@ -35,54 +35,50 @@ export function writableTarget(resolved: ResolvedPath, allowHardlinks: boolean):
 /**
  * Replaces (or creates) a file atomically: the content goes to an exclusive, no-follow temporary
  * file beside it, is flushed to disk, and is renamed over the target, so a reader sees the old
- * file or the new one and a failure leaves the old file as it was. `produce` writes the content
- * into the temporary file.
+ * file or the new one and a failure leaves the old file as it was. The temporary file is created,
+ * renamed and (on failure) removed by name inside the target's directory held open (see
+ * held-directory.ts), so a directory on the path swapped for a link cannot send the write outside.
+ * `produce` writes the content into the temporary file.
  */
 export async function writeAtomically(
   resolved: ResolvedPath,
   target: WriteTarget,
   produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>,
 ): Promise<number> {
-  const directory = dirname(resolved.real);
-  const temporary = join(directory, `.${basename(resolved.real)}.${randomBytes(6).toString('hex')}.bastion-tmp`);
-  const handle = await open(
-    temporary,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-    target.mode ?? 0o666,
-  ).catch((error: NodeJS.ErrnoException) => {
-    throw new ToolError(
-      `\`${resolved.argument}\` ${show(resolved.path)} cannot be written (${error.code ?? error.message}): is its directory writable?`,
-    );
-  });
-  let bytes = 0;
-  try {
-    // The directory was validated before; if it was swapped for a link since, the temporary
-    // file landed elsewhere: refuse before writing anything into it.
-    const landed = await descriptorPath(handle);
-    if (landed !== undefined && landed !== temporary) {
-      throw new ToolError(`\`${resolved.argument}\` ${show(resolved.path)}: its directory changed during the write; nothing was written.`);
-    }
-    await produce(async (chunk) => {
-      const data = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-      let offset = 0;
-      while (offset < data.length) {
-        const { bytesWritten } = await handle.write(data, offset, data.length - offset);
-        offset += bytesWritten;
-      }
-      bytes += data.length;
+  const subject: Subject = { argument: resolved.argument, path: resolved.path, doing: 'written' };
+  const { parent, name } = await HeldDirectory.reachParent(resolved.root, resolved.relative, subject);
+  return holding(parent, async () => {
+    const temporary = parent.at(`.${name}.${randomBytes(6).toString('hex')}.bastion-tmp`);
+    const handle = await open(
+      temporary,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      target.mode ?? 0o666,
+    ).catch((error: NodeJS.ErrnoException) => {
+      throw new ToolError(
+        `\`${resolved.argument}\` ${show(resolved.path)} cannot be written (${error.code ?? error.message}): is its directory writable?`,
+      );
     });
-    if (target.mode !== undefined) await handle.chmod(target.mode);
-    await handle.datasync();
-    await handle.close();
-    // Checked again just before publishing, for platforms without descriptor paths too.
-    if ((await realpath(dirname(temporary))) !== directory) {
-      throw new ToolError(`\`${resolved.argument}\` ${show(resolved.path)}: its directory changed during the write; nothing was written.`);
+    let bytes = 0;
+    try {
+      await produce(async (chunk) => {
+        const data = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+        let offset = 0;
+        while (offset < data.length) {
+          const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+          offset += bytesWritten;
+        }
+        bytes += data.length;
+      });
+      if (target.mode !== undefined) await handle.chmod(target.mode);
+      await handle.datasync();
+      await handle.close();
+      await parent.verify(subject);
+      await rename(temporary, parent.at(name));
+      return bytes;
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await unlink(temporary).catch(() => undefined);
+      throw error;
     }
-    await rename(temporary, resolved.real);
-    return bytes;
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
+  });
 }

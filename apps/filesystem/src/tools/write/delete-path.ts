@@ -1,12 +1,13 @@
-import { readdir, rmdir, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { rmdir, unlink } from 'node:fs/promises';
 import { ToolError, write } from '@bastion-mcp/core';
 import { z } from 'zod';
+import { HeldDirectory, holding } from '../../access/held-directory.js';
+import type { Subject } from '../../access/held-directory.js';
 import { show } from '../../access/messages.js';
 import { accessFor, defineTool } from '../../context.js';
-import { directoryUnchanged, errnoCode, existingEntryOrLink, refuseRoots } from './entry.js';
+import { errnoCode, existingEntryOrLink, refuseRoots } from './entry.js';
 import type { Entry } from './entry.js';
-import { listProtected, removeTree, scanTree } from './tree.js';
+import { descend, listProtected, removeContents, scanTree } from './tree.js';
 
 function failed(entry: Entry, error: unknown, removed: number): ToolError {
   if (ToolError.isInstance(error)) {
@@ -42,44 +43,52 @@ export const deletePath = defineTool({
     const access = await accessFor(ctx);
     const entry = await existingEntryOrLink(access, 'path', path);
     refuseRoots(entry, [...access.roots, ...ctx.files.roots], 'deleted');
-    await directoryUnchanged('path', entry.path, dirname(entry.location));
-
-    if (entry.type !== 'directory') {
-      await unlink(entry.location).catch((error: unknown) => {
-        throw failed(entry, error, 0);
-      });
-      return { path: entry.path, type: entry.type, deleted: true as const, entries: 1 };
-    }
-
-    if (!recursive) {
-      try {
-        await rmdir(entry.location);
-      } catch (error) {
-        if (errnoCode(error) !== 'ENOTEMPTY' && errnoCode(error) !== 'EEXIST') throw failed(entry, error, 0);
-        const count = (await readdir(entry.location)).length;
-        throw new ToolError(
-          `\`path\` ${show(entry.path)} is a directory that is not empty (${count} entr${count === 1 ? 'y' : 'ies'}); pass recursive: true to delete it and everything in it.`,
-        );
+    const subject: Subject = { argument: 'path', path: entry.path, doing: 'deleted' };
+    const { parent, name } = await HeldDirectory.reachParent(entry.root, entry.relative, subject);
+    return holding(parent, async () => {
+      await parent.verify(subject);
+      if (entry.type !== 'directory') {
+        // unlink never follows the name: a link is removed, its target untouched.
+        await unlink(parent.at(name)).catch((error: unknown) => {
+          throw failed(entry, error, 0);
+        });
+        return { path: entry.path, type: entry.type, deleted: true as const, entries: 1 };
       }
-      return { path: entry.path, type: 'directory' as const, deleted: true as const, entries: 1 };
-    }
 
-    const isProtected = (location: string) => access.protectedPattern(entry.root, location);
-    const scan = await scanTree(entry.location, isProtected).catch((error: unknown) => {
-      throw failed(entry, error, 0);
+      if (!recursive) {
+        try {
+          await rmdir(parent.at(name));
+        } catch (error) {
+          if (errnoCode(error) !== 'ENOTEMPTY' && errnoCode(error) !== 'EEXIST') throw failed(entry, error, 0);
+          const count = await holding(await descend(parent, name, subject), async (top) => (await top.list()).length);
+          throw new ToolError(
+            `\`path\` ${show(entry.path)} is a directory that is not empty (${count} entr${count === 1 ? 'y' : 'ies'}); pass recursive: true to delete it and everything in it.`,
+          );
+        }
+        return { path: entry.path, type: 'directory' as const, deleted: true as const, entries: 1 };
+      }
+
+      const isProtected = (location: string) => access.protectedPattern(entry.root, location);
+      const top = await descend(parent, name, subject);
+      const progress = { removed: 0 };
+      await holding(top, async () => {
+        const scan = await scanTree(top, isProtected, subject).catch((error: unknown) => {
+          throw failed(entry, error, 0);
+        });
+        if (scan.protectedCount > 0) {
+          throw new ToolError(
+            `\`path\` ${show(entry.path)} contains protected files: ${listProtected(scan)}; a recursive delete never removes credentials, so nothing was deleted. ` +
+              'Delete the other entries individually, or ask an operator to remove the protected files.',
+          );
+        }
+        await removeContents(top, isProtected, progress, subject);
+        await parent.verify(subject);
+        await rmdir(parent.at(name));
+        progress.removed += 1;
+      }).catch((error: unknown) => {
+        throw failed(entry, error, progress.removed);
+      });
+      return { path: entry.path, type: 'directory' as const, deleted: true as const, entries: progress.removed };
     });
-    if (scan.protectedCount > 0) {
-      throw new ToolError(
-        `\`path\` ${show(entry.path)} contains protected files: ${listProtected(scan)}; a recursive delete never removes credentials, so nothing was deleted. ` +
-          'Delete the other entries individually, or ask an operator to remove the protected files.',
-      );
-    }
-    const progress = { removed: 0 };
-    try {
-      await removeTree(entry.location, isProtected, progress);
-    } catch (error) {
-      throw failed(entry, error, progress.removed);
-    }
-    return { path: entry.path, type: 'directory' as const, deleted: true as const, entries: progress.removed };
   },
 });

@@ -156,17 +156,6 @@ export async function parentMustExist(resolved: ResolvedPath): Promise<void> {
   }
 }
 
-/**
- * Just before a rename or removal by name: the directory validated earlier must still be that
- * real directory (not swapped for a symbolic link since).
- */
-export async function directoryUnchanged(argument: string, path: string, directory: string): Promise<void> {
-  const now = await realpath(directory).catch(() => undefined);
-  if (now !== directory) {
-    throw new ToolError(`\`${argument}\` ${show(path)}: its directory changed during the operation (a race with another process); nothing was changed.`);
-  }
-}
-
 export function errnoCode(error: unknown): string | undefined {
   return code(error);
 }

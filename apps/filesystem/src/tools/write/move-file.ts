@@ -1,14 +1,16 @@
 import { readdir, rename } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { ToolError, write } from '@bastion-mcp/core';
 import { z } from 'zod';
 import { isInside } from '../../access/containment.js';
 import type { ExecConfigMatch } from '../../access/exec-config.js';
 import { execConfigMessage } from '../../access/file-access.js';
+import { HeldDirectory, holding } from '../../access/held-directory.js';
+import type { Subject } from '../../access/held-directory.js';
 import { show } from '../../access/messages.js';
 import { accessFor, defineTool } from '../../context.js';
-import { describeEntry, directoryUnchanged, entryItself, errnoCode, parentMustExist, refuseRoots } from './entry.js';
-import { listProtected, scanTree } from './tree.js';
+import { describeEntry, entryItself, errnoCode, parentMustExist, refuseRoots } from './entry.js';
+import { descend, listProtected, scanTree } from './tree.js';
 
 export const moveFile = defineTool({
   name: 'move_file',
@@ -83,59 +85,71 @@ export const moveFile = defineTool({
       await parentMustExist(to);
     }
 
-    // Moving a directory moves everything in it: no protected file may leave its place or arrive at
-    // a protected one, and nothing may become a file that runs code later (what already was one
-    // stays one: it was not written through this server).
-    if (moved.type === 'directory') {
-      let exec: { inside: string; match: ExecConfigMatch } | undefined;
-      const scan = await scanTree(moved.location, (location) => {
-        const inside = relative(moved.location, location);
-        const atDestination = join(to.real, inside);
-        const pattern = access.protectedPattern(moved.root, location) ?? access.protectedPattern(to.root, atDestination);
-        if (pattern) return pattern;
-        const match = exec ? undefined : access.execConfigMatch(to.root, atDestination);
-        if (match && !access.execConfigMatch(moved.root, location)) exec = { inside, match };
-        return undefined;
-      }).catch((error: unknown) => {
-        throw new ToolError(
-          `\`source\` ${show(moved.path)} could not be checked before moving (${errnoCode(error) ?? (error as Error).message}); nothing was moved.`,
-        );
-      });
-      if (scan.protectedCount > 0) {
-        throw new ToolError(
-          `\`source\` ${show(moved.path)} contains protected files or would place files at protected paths: ${listProtected(scan)}; ` +
-            'moving credentials is refused. Move the other entries individually.',
-        );
-      }
-      if (exec) {
-        throw new ToolError(
-          `\`source\` ${show(moved.path)} contains ${show(exec.inside)}, which the move would turn into a file that runs code: ` +
-            execConfigMessage('destination', join(to.path, exec.inside), exec.match),
-        );
-      }
-    }
+    const fromSubject: Subject = { argument: 'source', path: moved.path, doing: 'moved' };
+    const toSubject: Subject = { argument: 'destination', path: to.path, doing: 'moved' };
+    const origin = await HeldDirectory.reachParent(moved.root, moved.relative, fromSubject);
+    await holding(origin.parent, async () => {
+      const target = await HeldDirectory.reachParent(to.root, to.relative, toSubject);
+      await holding(target.parent, async () => {
+        // Moving a directory moves everything in it: no protected file may leave its place or arrive at
+        // a protected one, and nothing may become a file that runs code later (what already was one
+        // stays one: it was not written through this server).
+        if (moved.type === 'directory') {
+          let exec: { inside: string; match: ExecConfigMatch } | undefined;
+          const scan = await holding(await descend(origin.parent, origin.name, fromSubject), (top) =>
+            scanTree(top, (location) => {
+              const inside = relative(moved.location, location);
+              const atDestination = join(to.real, inside);
+              const pattern = access.protectedPattern(moved.root, location) ?? access.protectedPattern(to.root, atDestination);
+              if (pattern) return pattern;
+              const match = exec ? undefined : access.execConfigMatch(to.root, atDestination);
+              if (match && !access.execConfigMatch(moved.root, location)) exec = { inside, match };
+              return undefined;
+            }, fromSubject),
+          ).catch((error: unknown) => {
+            if (ToolError.isInstance(error)) throw error;
+            throw new ToolError(
+              `\`source\` ${show(moved.path)} could not be checked before moving (${errnoCode(error) ?? (error as Error).message}); nothing was moved.`,
+            );
+          });
+          if (scan.protectedCount > 0) {
+            throw new ToolError(
+              `\`source\` ${show(moved.path)} contains protected files or would place files at protected paths: ${listProtected(scan)}; ` +
+                'moving credentials is refused. Move the other entries individually.',
+            );
+          }
+          if (exec) {
+            throw new ToolError(
+              `\`source\` ${show(moved.path)} contains ${show(exec.inside)}, which the move would turn into a file that runs code: ` +
+                execConfigMessage('destination', join(to.path, exec.inside), exec.match),
+            );
+          }
+        }
 
-    await directoryUnchanged('source', moved.path, dirname(moved.location));
-    await directoryUnchanged('destination', to.path, dirname(to.real));
-    try {
-      await rename(moved.location, to.real);
-    } catch (error) {
-      switch (errnoCode(error)) {
-        case 'EXDEV':
-          throw new ToolError(
-            `\`source\` ${show(moved.path)} and \`destination\` ${show(to.path)} are on different file systems, so they cannot be renamed into each other; ` +
-              'copy the file with copy_file, then remove the original with delete_path.',
-          );
-        case 'ENOTEMPTY':
-        case 'EEXIST':
-          throw new ToolError(`\`destination\` ${show(to.path)} is a directory that is not empty; overwrite never replaces a non-empty directory.`);
-        case 'EACCES':
-        case 'EPERM':
-          throw new ToolError(`\`source\` ${show(moved.path)} cannot be moved: permission denied by the operating system.`);
-        default:
-          throw new ToolError(`\`source\` ${show(moved.path)} cannot be moved to ${show(to.path)} (${errnoCode(error) ?? (error as Error).message}).`);
-      }
-    }
+        await origin.parent.verify(fromSubject);
+        await target.parent.verify(toSubject);
+        try {
+          // rename never follows either name: a link moves as itself, and both directories are the held ones.
+          await rename(origin.parent.at(origin.name), target.parent.at(target.name));
+        } catch (error) {
+          switch (errnoCode(error)) {
+            case 'EXDEV':
+              throw new ToolError(
+                `\`source\` ${show(moved.path)} and \`destination\` ${show(to.path)} are on different file systems, so they cannot be renamed into each other; ` +
+                  'copy the file with copy_file, then remove the original with delete_path.',
+              );
+            case 'ENOTEMPTY':
+            case 'EEXIST':
+              throw new ToolError(`\`destination\` ${show(to.path)} is a directory that is not empty; overwrite never replaces a non-empty directory.`);
+            case 'EACCES':
+            case 'EPERM':
+              throw new ToolError(`\`source\` ${show(moved.path)} cannot be moved: permission denied by the operating system.`);
+            default:
+              throw new ToolError(`\`source\` ${show(moved.path)} cannot be moved to ${show(to.path)} (${errnoCode(error) ?? (error as Error).message}).`);
+          }
+        }
+      });
+    });
     return { source: moved.path, destination: to.path };
   },
 });

@@ -1,6 +1,8 @@
-import { lstat, readdir, realpath, rmdir, unlink } from 'node:fs/promises';
+import { lstat, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ToolError } from '@bastion-mcp/core';
+import { holding } from '../../access/held-directory.js';
+import type { HeldDirectory, Subject } from '../../access/held-directory.js';
 import { show } from '../../access/messages.js';
 
 /** A protected entry found inside a tree: its path relative to the tree's top, and the pattern. */
@@ -20,36 +22,46 @@ export interface TreeScan {
 
 const MAX_REPORTED = 5;
 
+/** The subdirectory `name` of `dir`, held; one replaced by a link since it was listed is refused. */
+export async function descend(dir: HeldDirectory, name: string, subject: Subject): Promise<HeldDirectory> {
+  return dir.openChild(name).catch(async (error: unknown) => {
+    throw await dir.explain(error, name, subject);
+  });
+}
+
 /**
- * Walks the tree under `top` (a real directory) without following symbolic links: a link is an
- * entry like any other and is never descended into. `isProtected` is asked about every entry's
- * real location.
+ * Walks the tree in `top` (a held directory, reached at `top.location`) without following
+ * symbolic links: a link is an entry like any other and is never descended into, and each
+ * subdirectory is opened through its held parent, so one swapped for a link is refused, not
+ * followed. `isProtected` is asked about every entry's real location.
  */
-export async function scanTree(top: string, isProtected: (location: string) => string | undefined): Promise<TreeScan> {
+export async function scanTree(
+  top: HeldDirectory,
+  isProtected: (location: string) => string | undefined,
+  subject: Subject,
+): Promise<TreeScan> {
   let entries = 0;
   let protectedCount = 0;
   const protectedHits: ProtectedHit[] = [];
-  const stack: { dir: string; relative: string }[] = [{ dir: top, relative: '' }];
-  for (let next = stack.pop(); next; next = stack.pop()) {
+  const visit = async (dir: HeldDirectory, relative: string): Promise<void> => {
     // Sorted, so what is reported does not depend on the file system's directory order.
-    const dirents = (await readdir(next.dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const subdirectories: { dir: string; relative: string }[] = [];
+    const dirents = (await dir.list()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const subdirectories: { name: string; inside: string }[] = [];
     for (const dirent of dirents) {
       entries += 1;
-      const location = join(next.dir, dirent.name);
-      const relative = next.relative === '' ? dirent.name : `${next.relative}/${dirent.name}`;
-      const pattern = isProtected(location);
+      const inside = relative === '' ? dirent.name : `${relative}/${dirent.name}`;
+      const pattern = isProtected(join(dir.location, dirent.name));
       if (pattern) {
         protectedCount += 1;
-        if (protectedHits.length < MAX_REPORTED) protectedHits.push({ relative, pattern });
+        if (protectedHits.length < MAX_REPORTED) protectedHits.push({ relative: inside, pattern });
       }
       // Dirent types come from the directory itself (lstat semantics): a link is never a directory here.
-      if (dirent.isDirectory()) subdirectories.push({ dir: location, relative });
+      if (dirent.isDirectory()) subdirectories.push({ name: dirent.name, inside });
     }
-    // The stack is last in, first out: push in reverse to visit subdirectories in sorted order.
-    subdirectories.reverse();
-    for (const subdirectory of subdirectories) stack.push(subdirectory);
-  }
+    // A directory's own entries are reported before those of its subdirectories.
+    for (const { name, inside } of subdirectories) await holding(await descend(dir, name, subject), (child) => visit(child, inside));
+  };
+  await visit(top, '');
   return { entries, protectedHits, protectedCount };
 }
 
@@ -65,34 +77,33 @@ export interface RemovalProgress {
 }
 
 /**
- * Removes the tree under `top` and `top` itself, depth first, never following a link (a link is
- * unlinked, its target untouched). Before descending, each directory must still be the real
- * directory that was listed (not swapped for a link since). A protected entry that appeared
- * after the scan is left in place and reported. `progress.removed` counts what was removed, also
- * when a failure stops the walk.
+ * Removes everything in `top` (a held directory), depth first, never following a link (a link is
+ * unlinked, its target untouched): each entry is removed by name inside its held directory, and
+ * each subdirectory is opened through its held parent, so one swapped for a link since the scan
+ * is refused, not followed. A protected entry that appeared after the scan is left in place and
+ * reported. `top` itself stays (its parent removes it). `progress.removed` counts what was
+ * removed, also when a failure stops the walk.
  */
-export async function removeTree(
-  top: string,
+export async function removeContents(
+  top: HeldDirectory,
   isProtected: (location: string) => string | undefined,
   progress: RemovalProgress,
+  subject: Subject,
 ): Promise<void> {
-  if ((await realpath(top)) !== top) {
-    throw new ToolError(`${show(top)} changed during the delete (it is no longer a real directory); it was left in place.`);
-  }
-  for (const dirent of await readdir(top, { withFileTypes: true })) {
-    const location = join(top, dirent.name);
+  for (const dirent of await top.list()) {
+    const location = join(top.location, dirent.name);
     const pattern = isProtected(location);
     if (pattern) {
       throw new ToolError(`${show(location)} is a protected file (it matches ${show(pattern)}) and appeared during the delete; it was left in place.`);
     }
-    const stats = await lstat(location);
+    const entry = top.at(dirent.name);
+    const stats = await lstat(entry);
     if (stats.isDirectory()) {
-      await removeTree(location, isProtected, progress);
+      await holding(await descend(top, dirent.name, subject), (child) => removeContents(child, isProtected, progress, subject));
+      await rmdir(entry);
     } else {
-      await unlink(location);
-      progress.removed += 1;
+      await unlink(entry);
     }
+    progress.removed += 1;
   }
-  await rmdir(top);
-  progress.removed += 1;
 }
