@@ -159,6 +159,8 @@ describe.each(['2025-11-25', '2026-07-28'] as const)('resources and prompts unde
       ['resource:doc', 'denied by alice-public', alice],
       ['resource:doc', 'denied by alice-public', alice],
       ['prompt:summarize_doc', 'denied by alice-public', alice],
+      ['resource:about', 'denied by scopes or policy (not visible)', alice],
+      ['prompt:greeting', 'denied by scopes or policy (not visible)', alice],
     ]);
     expect(events.find((event) => event.tool === 'resource:doc' && event.outcome === 'ok')).toMatchObject({ decision: 'allowed by alice-public' });
     expect(events.find((event) => event.tool === 'prompt:summarize_doc' && event.outcome === 'ok')).toMatchObject({ decision: 'allowed by alice-public' });
@@ -173,6 +175,12 @@ describe.each(['2025-11-25', '2026-07-28'] as const)('resources and prompts unde
     expect(await refusal(client.getPrompt({ name: 'summarize_doc', arguments: { path: '/public/a.txt' } }))).toMatch(/not found/i);
     expect(await refusal(client.complete({ ref: { type: 'ref/resource', uri: 'doc:///{+path}' }, argument: { name: 'path', value: '' } }))).toMatch(/not found/);
     expect(await refusal(client.complete({ ref: { type: 'ref/prompt', name: 'summarize_doc' }, argument: { name: 'path', value: '' } }))).toMatch(/not found/);
+    // Audited as a call to a hidden tool is: denied, answered as unknown.
+    const denied = (await auditEvents()).filter((event) => event.outcome === 'denied');
+    expect(denied.map((event) => [event.tool, event.decision, event.args])).toEqual([
+      ['resource:doc', 'denied by scopes or policy (not visible)', { uri: 'doc:///public/a.txt' }],
+      ['prompt:summarize_doc', 'denied by scopes or policy (not visible)', { path: '/public/a.txt' }],
+    ]);
   });
 
   it('refuses what maps to no tool to any restricted principal, and offers what follows an unconstrained visible tool', async () => {

@@ -66,7 +66,7 @@ export function rebindSession(server: object, authInfo: AuthInfo | undefined): v
  * The offered tools as the policy judges them, for the resources and prompts that follow one. A
  * mapping to a tool the connector does not define is a bug in the connector, refused at start.
  */
-function policyToolsOf<Ctx>(runtime: Runtime<Ctx>): PolicyTools {
+export function policyToolsOf<Ctx>(runtime: Runtime<Ctx>): PolicyTools {
   const defined = new Set(runtime.connector.tools.map((tool) => tool.name));
   for (const item of [...runtime.connector.resources, ...runtime.connector.prompts]) {
     if (item.policy && !defined.has(item.policy.tool)) {

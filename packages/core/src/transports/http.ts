@@ -9,7 +9,8 @@ import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server'
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { isLoopback } from '../config/load-config.js';
 import type { Runtime } from '../runtime.js';
-import { authInfoFor, createServerFactory } from '../server/server-factory.js';
+import { hiddenDataTarget } from '../server/hidden-data.js';
+import { authInfoFor, createServerFactory, policyToolsOf } from '../server/server-factory.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { takeCallLimits } from '../limits/call-limits.js';
 import { PRINCIPAL_BUDGET_ONLY } from '../limits/rate-limits.js';
@@ -250,6 +251,7 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
       }
     }
     if (methodOf(body) === 'initialize' && !(await admitSessionOpening(body, principal, response))) return;
+    auditHiddenData(body, principal, narrowed.policy);
     const call = toolCallOf(body);
     if (call) {
       const admitted = await admitCall(call, principal, narrowed.policy, request, response);
@@ -269,6 +271,24 @@ export async function serveOverHttp<Ctx>(runtime: Runtime<Ctx>, options: HttpOpt
     } else {
       await modern(request, response, body);
     }
+  }
+
+  const policyTools = policyToolsOf(runtime);
+
+  /** A read of a resource or prompt the caller cannot see is audited like a call to a hidden tool. */
+  function auditHiddenData(body: unknown, principal: Principal, policy: PrincipalPolicy): void {
+    const { resources, prompts } = runtime.connector;
+    const hidden = hiddenDataTarget(body, resources as never, prompts as never, policyTools, principal, policy);
+    if (!hidden) return;
+    auditDenied({
+      tool: hidden.label,
+      principal: principal.id,
+      clientId: principal.clientId,
+      requestId: hidden.id,
+      args: hidden.args,
+      decision: 'denied by scopes or policy (not visible)',
+      error: `${hidden.label} not found`,
+    });
   }
 
   const toolsByName = new Map(runtime.tools.map((prepared) => [prepared.tool.name, prepared.tool]));
