@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, open, rename, unlink } from 'node:fs/promises';
 import { ToolError } from '@bastion-mcp/core';
 import type { ResolvedPath } from './file-access.js';
 import { HeldDirectory, holding } from './held-directory.js';
@@ -38,12 +39,13 @@ export function writableTarget(resolved: ResolvedPath, allowHardlinks: boolean):
  * file or the new one and a failure leaves the old file as it was. The temporary file is created,
  * renamed and (on failure) removed by name inside the target's directory held open (see
  * held-directory.ts), so a directory on the path swapped for a link cannot send the write outside.
- * `produce` writes the content into the temporary file.
+ * `produce` writes the content into the temporary file; `current` looks at the target as it is
+ * now, in the held directory (undefined when it is gone).
  */
 export async function writeAtomically(
   resolved: ResolvedPath,
   target: WriteTarget,
-  produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>,
+  produce: (write: (chunk: string | Uint8Array) => Promise<void>, current: () => Promise<Stats | undefined>) => Promise<void>,
 ): Promise<number> {
   const subject: Subject = { argument: resolved.argument, path: resolved.path, doing: 'written' };
   const { parent, name } = await HeldDirectory.reachParent(resolved.root, resolved.relative, subject);
@@ -68,7 +70,7 @@ export async function writeAtomically(
           offset += bytesWritten;
         }
         bytes += data.length;
-      });
+      }, () => lstat(parent.at(name)).catch(() => undefined));
       if (target.mode !== undefined) await handle.chmod(target.mode);
       await handle.datasync();
       await handle.close();

@@ -53,10 +53,10 @@ export const appendFile = defineTool({
       }
     }
     try {
-      const totalBytes = await writeAtomically(resolved, target, async (put) => {
+      const totalBytes = await writeAtomically(resolved, target, async (put, current) => {
         if (opened) {
           await pipeFile(opened.handle, put);
-          await unchangedSinceRead(resolved, opened.stat);
+          await unchangedSinceRead(resolved, opened.stat, current);
         }
         await put(content);
       });

@@ -97,9 +97,9 @@ export const editFile = defineTool({
     const diffBudget = Math.max(1024, Math.floor(ctx.budget.maxBytes * 0.8) - Buffer.byteLength(resolved.path) - 200);
     const diff = fitDiff(await unifiedDiff(resolved.relative || basename(resolved.real), original, text), diffBudget);
     if (!dry_run && text !== original) {
-      await writeAtomically(resolved, target, async (put) => {
+      await writeAtomically(resolved, target, async (put, current) => {
         await put(text);
-        await unchangedSinceRead(resolved, read);
+        await unchangedSinceRead(resolved, read, current);
       });
     }
     return { path: resolved.path, applied: !dry_run, replacements, diff };

@@ -1,5 +1,4 @@
 import type { Stats } from 'node:fs';
-import { lstat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { ToolError } from '@bastion-mcp/core';
 import type { ResolvedPath } from '../../access/file-access.js';
@@ -45,11 +44,12 @@ export function openedIsEntry(resolved: ResolvedPath, opened: Stats): void {
 }
 
 /**
- * Called inside `writeAtomically` before the new content is published: the file on disk must
- * still be the one that was read, or another writer's change would be lost.
+ * Called inside `writeAtomically` before the new content is published, with the `current` it
+ * gives: the file on disk must still be the one that was read, or another writer's change would
+ * be lost.
  */
-export async function unchangedSinceRead(resolved: ResolvedPath, read: Stats): Promise<void> {
-  const now = await lstat(resolved.real).catch(() => undefined);
+export async function unchangedSinceRead(resolved: ResolvedPath, read: Stats, current: () => Promise<Stats | undefined>): Promise<void> {
+  const now = await current();
   if (!now || !sameFile(now, read)) {
     throw new ToolError(
       `\`${resolved.argument}\` ${show(resolved.path)} changed on disk while it was being rewritten (another process wrote to it); nothing was written. Read it again and retry.`,
