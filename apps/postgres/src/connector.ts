@@ -5,7 +5,7 @@ import { config } from './config.js';
 import type { PostgresContext } from './context.js';
 import { databaseSpecs } from './database-specs.js';
 import { Databases } from './db/databases.js';
-import { loadQueryPolicy } from './query/load-policy.js';
+import { warmQueryPolicy } from './query/load-policy.js';
 import { schemaResources } from './resources/index.js';
 import { dataTools } from './tools/data/index.js';
 import { healthTools } from './tools/health/index.js';
@@ -33,7 +33,7 @@ function afterRoleChecks(tool: Tool<PostgresContext>): Tool<PostgresContext> {
   return {
     ...tool,
     async handler(args, ctx) {
-      if (needsParser) void loadQueryPolicy().then((policy) => policy.ensureParser()).catch(() => undefined);
+      if (needsParser) warmQueryPolicy();
       await ctx.databases.whenRolesChecked();
       return tool.handler(args, ctx);
     },

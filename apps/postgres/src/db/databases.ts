@@ -23,6 +23,7 @@ export class Databases {
   readonly #byName = new Map<string, Database>();
   readonly #variables = new Map<string, string>();
   #rolesChecked: Promise<void> | undefined;
+  #rolesOutcome: Promise<void> | undefined;
 
   constructor(specs: readonly DatabaseSpec[], options: { allowPrivilegedRole: boolean; log: Logger }) {
     const problems: { setting: string; message: string }[] = [];
@@ -68,14 +69,15 @@ export class Databases {
   }
 
   /** Resolves once the role checks started by checkRoles() are done; rejects when a role was refused. */
-  async whenRolesChecked(): Promise<void> {
-    try {
-      await this.#rolesChecked;
-    } catch (error) {
+  whenRolesChecked(): Promise<void> {
+    if (!this.#rolesChecked) return Promise.resolve();
+    // One promise for every call, settled once: a call pays a single await for the gate.
+    this.#rolesOutcome ??= this.#rolesChecked.catch((error: unknown) => {
       if (!ConfigError.isInstance(error)) throw error;
       const reasons = error.problems.map((problem) => problem.message).join(' ');
       throw new RoleRefusedError(`No call is served: ${reasons}`);
-    }
+    });
+    return this.#rolesOutcome;
   }
 
   async #verifyRoles(log: Logger): Promise<void> {

@@ -21,3 +21,17 @@ export function loadQueryPolicy(): Promise<QueryPolicy> {
   }));
   return loading;
 }
+
+let warming = false;
+
+/** Starts loading the policy and the parser, once, for a call that will need them soon. */
+export function warmQueryPolicy(): void {
+  if (warming) return;
+  warming = true;
+  loadQueryPolicy()
+    .then((policy) => policy.ensureParser())
+    .catch(() => {
+      // The call itself loads them again and reports what failed.
+      warming = false;
+    });
+}
