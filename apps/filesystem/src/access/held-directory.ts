@@ -48,7 +48,7 @@ function changed(subject: Subject, what: string): ToolError {
   );
 }
 
-export const REPLACED_BY_LINK = 'a directory on the path was replaced by a symbolic link';
+const REPLACED_BY_LINK = 'a directory on the path was replaced by a symbolic link';
 
 /** A directory held open; entries inside it are named by `at(name)` for the system calls. */
 export class HeldDirectory {
