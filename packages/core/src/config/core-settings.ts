@@ -6,6 +6,16 @@ import type { Setting, SettingKind } from './setting.js';
 
 const port = z.number().int().min(0).max(65_535);
 
+/**
+ * Parses as a URL with a host and at most a database number for a path: a bad port, or an '@' or
+ * '/' left unencoded in the password, fails here rather than in the Redis client.
+ */
+function isUsableRedisUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.hostname !== '' && /^(\/\d*)?$/.test(url.pathname);
+}
+
 /** Settings every connector shares; the connector's own settings come from its config schema. */
 export const coreSettingsSchema = z.object({
   transport: z.enum(['stdio', 'http']).default('stdio'),
@@ -51,7 +61,11 @@ export const coreSettingsSchema = z.object({
   apiKeys: z.array(z.string().min(1)).default([]),
   apiKeyHeader: z.boolean().default(false),
   policy: z.string().min(1).optional(),
-  redisUrl: secret({ prefixes: ['redis://', 'rediss://'] }).optional(),
+  redisUrl: secret({ prefixes: ['redis://', 'rediss://'] })
+    .refine((url) => isUsableRedisUrl(url.reveal()), {
+      error: 'is not a valid URL: check the host, the port (1-65535) and that special characters in the password are percent-encoded, e.g. redis://:p%40ss@redis.internal:6379/0',
+    })
+    .optional(),
   rateLimit: rateSpecSchema.optional(),
   toolRateLimit: rateSpecSchema.optional(),
   maxInFlight: z.number().int().min(1).max(100_000).optional(),
