@@ -15,6 +15,7 @@ export { RESOURCE as LOCAL_ISSUER_RESOURCE, closedPortUrl, epochSeconds, startLo
 export type { LocalIssuer, LocalServer, MintOptions, RecordedCall } from './local-issuer.js';
 export { TEST_REDIS_PASSWORD, findRedisServer, freePort, startRedis } from './local-redis.js';
 export type { RedisProcess } from './local-redis.js';
+export { prerequisiteOutcome, requires, type Missing, type Prerequisite, type PrerequisiteOptions, type PrerequisiteOutcome } from './prerequisites.js';
 export { AUDIT_EVENT_SCHEMA_PATH, assertAuditEvents } from './audit-schema.js';
 export type { AssertAuditEventsOptions } from './audit-schema.js';
 export { describeDeployed } from './deployed-suite.js';
