@@ -2,18 +2,22 @@
 // a privileged role refused (exit 2, every problem named, no secret printed, no call served even
 // though initialize is answered during the role check), and --demo over HTTP shutting down cleanly
 // on SIGTERM, its embedded cluster and files gone.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { hashApiKey } from '@bastion-mcp/auth';
-import { runBin, spawnHttp, spawnStdio, textOf } from '@bastion-mcp/testing';
-import { describe, expect, inject, it } from 'vitest';
+import { requires, runBin, spawnHttp, spawnStdio, textOf } from '@bastion-mcp/testing';
+import { expect, inject, it } from 'vitest';
 import { heldProxy } from './support/held-proxy.js';
+import { withSuperuser } from './support/pg.js';
 
 const bin = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
-describe.skipIf(!existsSync(bin))('bastion-postgres bin', () => {
+const built = requires(!existsSync(bin) && 'apps/postgres/dist is not built: run pnpm --filter @bastion-mcp/postgres build');
+
+built.describe('bastion-postgres bin', () => {
   it('prints help naming every setting, and its version, exiting 0', async () => {
     const help = await runBin(bin, { args: ['--help'] });
     expect(help.code).toBe(0);
@@ -63,13 +67,23 @@ describe.skipIf(!existsSync(bin))('bastion-postgres bin', () => {
     ]);
   });
 
-  it('refuses to serve as a superuser, with the fix, exiting 2', async () => {
-    const url = new URL(inject('superuserUrl'));
-    const result = await runBin(bin, { env: { POSTGRES_URL: url.toString() }, input: '', timeoutMs: 20_000 });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/superuser/);
-    expect(result.stderr).toMatch(/--allow-privileged-role/);
-    if (url.password) expect(result.stderr).not.toContain(url.password);
+  it('refuses to serve as a superuser, with the fix, exiting 2, never printing its password', async () => {
+    const role = 'bastion_bin_superuser';
+    const password = randomBytes(12).toString('hex');
+    await withSuperuser((client) => client.query(`CREATE ROLE ${role} LOGIN SUPERUSER PASSWORD '${password}'`));
+    try {
+      const url = new URL(inject('superuserUrl'));
+      url.username = role;
+      url.password = password;
+      const result = await runBin(bin, { env: { POSTGRES_URL: url.toString() }, input: '', timeoutMs: 20_000 });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/superuser/);
+      expect(result.stderr).toMatch(/--allow-privileged-role/);
+      expect(result.stderr).toContain(role);
+      expect(result.stderr + result.stdout).not.toContain(password);
+    } finally {
+      await withSuperuser((client) => client.query(`DROP ROLE ${role}`));
+    }
   });
 
   it('answers initialize during the role check, never serves a call as a superuser, and exits 2 on its own', async () => {

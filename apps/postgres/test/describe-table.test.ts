@@ -361,18 +361,26 @@ describe('describe_table on a fresh database', () => {
     expect(textOf(await db.call('describe_table', { table: 'secret' }))).toContain('Access: SELECT NOT granted');
   });
 
-  it('reports virtual generated columns (PostgreSQL 18 on)', async () => {
+  it('reports virtual generated columns from PostgreSQL 18 on; below 18 the server refuses them, leaving none to report', async () => {
     const owner = await connectAs(database.superuserUrl);
     let version: number;
+    let refusal: string | undefined;
     try {
       version = (await owner.query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v")).rows[0]!.v;
-      if (version >= 180000) await owner.query('CREATE TABLE public.virtual_gen (a int, doubled int GENERATED ALWAYS AS (a * 2) VIRTUAL)');
+      refusal = await owner
+        .query('CREATE TABLE public.virtual_gen (a int, doubled int GENERATED ALWAYS AS (a * 2) VIRTUAL)')
+        .then(() => undefined, (error: Error) => error.message);
     } finally {
       await owner.end();
     }
-    if (version < 180000) return;
-    const described = await db.ok<Description>('describe_table', { table: 'virtual_gen' });
-    expect(described.columns[1]).toEqual({ name: 'doubled', type: 'integer', nullable: true, generated: { kind: 'virtual', expression: 'a * 2' } });
+    if (version >= 180000) {
+      expect(refusal).toBeUndefined();
+      const described = await db.ok<Description>('describe_table', { table: 'virtual_gen' });
+      expect(described.columns[1]).toEqual({ name: 'doubled', type: 'integer', nullable: true, generated: { kind: 'virtual', expression: 'a * 2' } });
+    } else {
+      expect(refusal).toBe('syntax error at or near "VIRTUAL"');
+      expect(await db.refused('describe_table', { table: 'virtual_gen' })).toMatch(/`table`: no table, view or materialized view "virtual_gen"/);
+    }
   });
 
   it('cuts long view definitions and long lists, and says so', async () => {
