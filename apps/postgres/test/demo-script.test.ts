@@ -10,16 +10,18 @@ import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runBin, spawnHttp } from '@bastion-mcp/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { requires, runBin, spawnHttp } from '@bastion-mcp/testing';
+import { afterEach, expect, it } from 'vitest';
 import { findFreePort } from '../src/demo/local-cluster.js';
 
 const script = fileURLToPath(new URL('../../../scripts/demo.mjs', import.meta.url));
 const bins = ['filesystem', 'postgres'].map((app) => fileURLToPath(new URL(`../../${app}/dist/index.js`, import.meta.url)));
-const built = bins.every((bin) => existsSync(bin));
 const isRoot = process.getuid?.() === 0;
-if (!built) console.warn('Skipping the demo script tests: build the filesystem and postgres apps first.');
-if (!isRoot) console.warn('Skipping the demo tests that need root (a private directory, the postgres OS user): not running as root.');
+const notBuilt = !bins.every((bin) => existsSync(bin)) && 'apps/filesystem and apps/postgres are not built: run pnpm build';
+const notRoot = !isRoot && 'not running as root (a private directory, the postgres OS user)';
+const built = requires(notBuilt);
+const asRoot = requires(notRoot);
+const builtAsRoot = requires([notBuilt, notRoot]);
 
 const cleanup: string[] = [];
 afterEach(async () => {
@@ -80,17 +82,17 @@ async function runDemoAndPressCtrlC(cwd: string, temp: string): Promise<void> {
   expect(await eventually(() => processesMentioning([temp, `--port ${port}`, `--port ${databasePort}`]), 3000)).toEqual([]);
 }
 
-describe.skipIf(!built)('scripts/demo.mjs', () => {
+built.describe('scripts/demo.mjs', () => {
   it('stops on Ctrl-C with exit 0, its servers and embedded PostgreSQL gone, the temp directory left empty', async () => {
     await runDemoAndPressCtrlC(process.cwd(), await privateDirectory(isRoot ? 0o711 : 0o700));
   }, 90_000);
 
-  it.skipIf(!isRoot)('does the same when run as root from a private (0700) working directory', async () => {
+  asRoot.it('does the same when run as root from a private (0700) working directory', async () => {
     await runDemoAndPressCtrlC(await privateDirectory(0o700), await privateDirectory(0o711));
   }, 90_000);
 });
 
-describe.skipIf(!built)('bastion-postgres --demo killed outright', () => {
+built.describe('bastion-postgres --demo killed outright', () => {
   it('has its embedded PostgreSQL stopped and its files removed by the watchdog', async () => {
     const temp = await privateDirectory(isRoot ? 0o711 : 0o700);
     const server = await spawnHttp(bins[1]!, { args: ['--demo'], env: { TMPDIR: temp } });
@@ -101,7 +103,7 @@ describe.skipIf(!built)('bastion-postgres --demo killed outright', () => {
   }, 60_000);
 });
 
-describe.skipIf(!built || !isRoot)('bastion-postgres --demo as root', () => {
+builtAsRoot.describe('bastion-postgres --demo as root', () => {
   it('names the temp directory its database user cannot enter, with the fix, in one line, and leaves nothing behind', async () => {
     const temp = await privateDirectory(0o700);
     const result = await runBin(bins[1]!, { args: ['--demo'], env: { TMPDIR: temp }, timeoutMs: 60_000 });

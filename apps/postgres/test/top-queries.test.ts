@@ -1,5 +1,5 @@
-import { textOf } from '@bastion-mcp/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { requires, textOf } from '@bastion-mcp/testing';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { withSuperuser } from './support/pg.js';
 import type { FreshDatabase } from './support/pg.js';
 import { freshPostgres, openPostgres, withPlainRole } from './support/server.js';
@@ -31,11 +31,13 @@ interface TopQueries extends Paged {
   queries: Entry[];
 }
 
-const has = inject('hasPgStatStatements');
+const statements = requires(
+  !inject('hasPgStatStatements') && `the ${inject('engine')} PostgreSQL has no pg_stat_statements extension files (Debian: postgresql-contrib)`,
+);
 const marker = (result: TopQueries, name: string) => result.queries.filter((entry) => entry.query?.includes(name));
 const rank = (result: TopQueries, name: string) => result.queries.findIndex((entry) => entry.query?.includes(name));
 
-describe.skipIf(!has)('top_queries', () => {
+statements.describe('top_queries', () => {
   let fresh: FreshDatabase;
   let db: PostgresSession;
   let close: () => Promise<void>;
