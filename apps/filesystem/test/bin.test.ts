@@ -6,8 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runBin } from '@bastion-mcp/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requires, runBin } from '@bastion-mcp/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
@@ -19,7 +19,9 @@ function problemLines(stderr: string): string[] {
     .map((line) => line.slice(4));
 }
 
-describe.skipIf(!existsSync(bin))('bastion-filesystem bin', () => {
+const built = requires(!existsSync(bin) && 'apps/filesystem/dist is not built: run pnpm --filter @bastion-mcp/filesystem build');
+
+built.describe('bastion-filesystem bin', () => {
   let root: string;
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'bastion-fs-bin-'));
