@@ -7,10 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { strykerTempDir } from './stryker-base.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PACKAGES = ['packages/schema', 'packages/logging', 'packages/auth', 'packages/core', 'apps/filesystem', 'apps/postgres'];
-const TEMP_DIR = '.stryker-tmp';
 const REPORT = 'reports/mutation/mutation.json';
 
 const args = process.argv.slice(2);
@@ -29,9 +29,11 @@ if (!reportOnly) {
   for (const pkg of packages) {
     console.log(`\n=== Mutation testing ${pkg}`);
     const dir = join(root, pkg);
-    linkSiblings(dir);
+    const temp = strykerTempDir(dir);
+    linkSiblings(dir, temp);
     const stryker = join(root, 'node_modules/.bin/stryker');
     const run = spawnSync(stryker, ['run', 'stryker.config.mjs'], { cwd: dir, stdio: 'inherit' });
+    rmSync(temp, { recursive: true, force: true });
     if (run.status !== 0) {
       console.error(`Stryker failed in ${pkg} (exit ${run.status ?? run.signal}).`);
       failed = true;
@@ -42,12 +44,11 @@ console.log(`\n${scoreTable(packages)}`);
 process.exit(failed ? 1 : 0);
 
 /**
- * Stryker runs the tests in a copy of the package at <package>/.stryker-tmp/sandbox-*, where a
- * test's `../../testing/src/...` import would point into .stryker-tmp. Linking the package's
- * siblings there makes such paths resolve as they do in the real tree.
+ * Stryker runs the tests in a copy of the package at <temp>/sandbox-*, where a test's
+ * `../../testing/src/...` import would point into <temp>. Linking the package's siblings there
+ * makes such paths resolve as they do in the real tree.
  */
-function linkSiblings(dir) {
-  const temp = join(dir, TEMP_DIR);
+function linkSiblings(dir, temp) {
   rmSync(temp, { recursive: true, force: true });
   mkdirSync(temp, { recursive: true });
   const parent = dirname(dir);

@@ -1,4 +1,7 @@
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 // Resolved from the repository root: pnpm keeps the runner out of the core's own node_modules,
 // so Stryker's default plugin lookup beside @stryker-mutator/core would not find it.
@@ -21,10 +24,16 @@ export function strykerConfig({ mutate, vitest = {} }) {
     timeoutMS: 30_000,
     timeoutFactor: 3,
     dryRunTimeoutMinutes: 20,
-    tempDirName: '.stryker-tmp',
+    // Outside the package, so that a plain `vitest run` there never collects the sandbox's tests.
+    tempDirName: strykerTempDir(process.cwd()),
     reporters: ['clear-text', 'progress', 'html', 'json'],
     htmlReporter: { fileName: 'reports/mutation/mutation.html' },
     jsonReporter: { fileName: 'reports/mutation/mutation.json' },
     thresholds: { high: 90, low: 80, break: null },
   };
+}
+
+/** Where Stryker puts the sandboxes of the package in `packageDir`: <root>/.stryker-tmp/<package>. */
+export function strykerTempDir(packageDir) {
+  return join(root, '.stryker-tmp', basename(packageDir));
 }

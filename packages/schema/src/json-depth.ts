@@ -28,6 +28,7 @@ export function findExcessJsonNesting(text: string, maxDepth: number = MAX_JSON_
   const limit = checkedLimit(maxDepth);
   let depth = 0;
   let inString = false;
+  // Stryker disable next-line EqualityOperator: charCodeAt past the end is NaN, which matches no branch
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
     if (inString) {
@@ -88,6 +89,7 @@ export function valueExceedsDepth(value: unknown, maxDepth: number = MAX_JSON_DE
     if (typeof item !== 'object' || item === null) continue;
     if (depth > limit) return true;
     const seen = deepestVisit.get(item);
+    // Stryker disable next-line ConditionalExpression: undefined >= depth is false, so the first operand only documents intent
     if (seen !== undefined && seen >= depth) continue;
     deepestVisit.set(item, depth);
     const children = Array.isArray(item) ? item : Object.values(item);
