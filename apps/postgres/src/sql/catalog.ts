@@ -21,7 +21,8 @@ export interface CatalogOptions {
  * may use, exactly where PostgreSQL looks for them.
  */
 export const FUNCTIONS_SQL = `select n.nspname as schema, p.proname as name, p.provolatile as volatility, p.prokind as kind,
-       e.extname as extension, n.nspname = any (pg_catalog.current_schemas(true)) as on_search_path
+       e.extname as extension, n.nspname = any (pg_catalog.current_schemas(true)) as on_search_path,
+       p.pronargs >= 1 and (p.pronargs - p.pronargdefaults <= 1 or p.provariadic <> 0) as one_argument
   from pg_catalog.pg_proc p
   join pg_catalog.pg_namespace n on n.oid = p.pronamespace
   left join pg_catalog.pg_depend d
@@ -133,6 +134,7 @@ function toFunction(raw: Record<string, unknown>): CatalogFunction {
     kind,
     extension: typeof raw.extension === 'string' ? raw.extension : null,
     onSearchPath: raw.on_search_path === true,
+    oneArgument: raw.one_argument !== false,
   };
 }
 

@@ -34,13 +34,45 @@ export async function checkFunctions(
 
 async function checkAllFunctions(functions: readonly FunctionRef[], catalog: Pick<FunctionCatalog, 'functions'>): Promise<void> {
   for (const ref of functions) {
+    // A column-syntax name is a call only when a function of that name exists: the catalog decides.
+    if (ref.columnSyntax !== undefined) continue;
     const denied = deniedGroup(ref);
     if (denied) throw deniedError(ref, denied);
     if (ref.tablesample && !TABLESAMPLE_METHODS.has(ref.name)) throw tablesampleError(ref);
   }
   if (functions.length === 0) return;
   const rows = await catalog.functions(functions);
-  for (const ref of functions) checkFunction(ref, candidatesFor(ref, rows));
+  for (const ref of functions) {
+    if (ref.columnSyntax !== undefined) checkColumnSyntax(ref, ref.columnSyntax, candidatesFor(ref, rows));
+    else checkFunction(ref, candidatesFor(ref, rows));
+  }
+}
+
+/**
+ * `t.f` or `(expr).f`: with no function f that takes one argument it can only be a column (or
+ * PostgreSQL's own error). Otherwise it may be the call f(t), held to the rules of f(t) itself:
+ * the check cannot tell whether the row has a column f, so it assumes the call.
+ */
+function checkColumnSyntax(ref: FunctionRef, written: string, rows: readonly CatalogFunction[]): void {
+  const candidates = rows.filter((row) => row.oneArgument !== false);
+  if (candidates.length === 0) return;
+  const name = displayName(ref);
+  const reading = `\`sql\` uses ${written}, which PostgreSQL reads as the call ${name}(…) with the row as argument when there is no column ${name}`;
+  const instead =
+    `If ${name} is a column, refer to it without the qualifier (select ${name} from …); ` +
+    `if you meant the function and it is allowed, call it with function syntax: ${name}(…).`;
+  for (const candidate of candidates) {
+    const denied = deniedGroup(candidate);
+    if (denied) throw new ToolError(`${reading}; ${qualified(candidate)} ${denied.reason}, so it is refused. ${denied.instead} ${instead}`);
+  }
+  const procedure = candidates.find((candidate) => candidate.kind === 'p');
+  if (procedure) throw new ToolError(`${reading}; ${qualified(procedure)} is a procedure, so it is refused. ${instead}`);
+  const volatile = candidates.filter((candidate) => candidate.volatility === 'v' && !isSafeVolatile(candidate));
+  if (volatile.length > 0) {
+    throw new ToolError(
+      `${reading}; ${volatile.map(qualified).join(', ')} is VOLATILE (it may change data or session state), so it is refused. ${instead} ${READ_ONLY_RULE}`,
+    );
+  }
 }
 
 function checkFunction(ref: FunctionRef, candidates: readonly CatalogFunction[]): void {

@@ -11,6 +11,12 @@ export interface FunctionRef {
   readonly name: string;
   /** A TABLESAMPLE method (`TABLESAMPLE system (10)`) rather than a called function. */
   readonly tablesample?: true;
+  /**
+   * Written with column syntax (`t.f`, `s.t.f`, `(expr).f`), as it appears in the query.
+   * PostgreSQL reads it as the call f(t) when t has no column f, resolving f in the search path
+   * among functions that take one argument; when there is no such function it is a column.
+   */
+  readonly columnSyntax?: string;
 }
 
 /** An operator the query uses (`->>`, `OPERATOR(pg_catalog.=)`), including those implied by syntax (BETWEEN, IN, LIKE…). */
@@ -54,6 +60,8 @@ export interface CatalogFunction {
   readonly extension: string | null;
   /** Its schema is in current_schemas(true), so an unqualified call can resolve to it. */
   readonly onSearchPath: boolean;
+  /** It can be called with a single argument, so column syntax can reach it. Unknown counts as yes. */
+  readonly oneArgument?: boolean;
 }
 
 /** One pg_operator row that an OperatorRef could resolve to. */

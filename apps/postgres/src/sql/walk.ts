@@ -6,7 +6,7 @@ import { ToolError } from '@bastion-mcp/core';
 import { ALLOWED_NODE_TYPES, TYPED_FIELDS, wrappedNodeType } from './node-types.js';
 import { atLocation } from './position.js';
 import { ALLOWED_SUMMARY, refuseNode } from './statement-messages.js';
-import { refKey, type FunctionRef, type OperatorRef } from './types.js';
+import { displayName, refKey, type FunctionRef, type OperatorRef } from './types.js';
 
 type Body = Record<string, unknown>;
 
@@ -128,12 +128,41 @@ class Collector {
       case 'CaseExpr':
         if (body.arg !== undefined) this.#operator({ name: '=' }); // CASE x WHEN v compares with =
         break;
+      case 'ColumnRef':
+        // `t.f`, `s.t.f`, `d.s.t.f`: the parts before the last name a table, never a call.
+        this.#columnSyntax(body.fields, 'last', '');
+        break;
+      case 'A_Indirection':
+        this.#columnSyntax(body.indirection, 'every', '(…)');
+        break;
     }
   }
 
-  #function(ref: { schema?: string; name: string }, tablesample: boolean): void {
-    const full: FunctionRef = tablesample ? { ...ref, tablesample: true } : ref;
-    const key = `${tablesample ? 't' : 'f'}${refKey(full)}`;
+  /**
+   * `t.f`, `s.t.f` and `(expr).f` may be calls: where the row has no column f, PostgreSQL calls
+   * the function f (unqualified, from the search path) with the row as its argument. Such names
+   * are collected as calls, written as the query has them; the catalog check tells columns (no
+   * function of that name) from functions. A one-part ColumnRef is a column or a table.
+   */
+  #columnSyntax(list: unknown, which: 'last' | 'every', prefix: string): void {
+    if (!Array.isArray(list) || (which === 'last' && list.length < 2)) return;
+    let written = prefix;
+    list.forEach((item, index) => {
+      const name = wrappedNodeType(item) === 'String' ? (item as { String: { sval?: unknown } }).String.sval : undefined;
+      const separator = written === '' ? '' : '.';
+      if (typeof name !== 'string') {
+        // A subscript ([1]) or a star (.*): neither a name nor a call.
+        written += wrappedNodeType(item) === 'A_Star' ? `${separator}*` : '[…]';
+        return;
+      }
+      written += `${separator}${displayName({ name })}`;
+      if (which === 'every' || index === list.length - 1) this.#function({ name }, false, written);
+    });
+  }
+
+  #function(ref: { schema?: string; name: string }, tablesample: boolean, columnSyntax?: string): void {
+    const full: FunctionRef = tablesample ? { ...ref, tablesample: true } : columnSyntax === undefined ? ref : { ...ref, columnSyntax };
+    const key = `${tablesample ? 't' : columnSyntax === undefined ? 'f' : 'c'}${refKey(full)}`;
     if (this.#seenFunctions.has(key)) return;
     this.#seenFunctions.add(key);
     this.functions.push(full);
