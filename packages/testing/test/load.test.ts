@@ -7,7 +7,9 @@
 //
 // Clients are raw keep-alive node:http connections speaking the 2026-07-28 protocol (stateless
 // requests, each carrying the _meta envelope), one connection per principal: 32 SDK clients would
-// cost more CPU than the server on a 2-core machine.
+// cost more CPU than the server on a 2-core machine. Each client connects from a loopback address of
+// its own (127.0.1.N for the allowed principals, 127.0.2.N for the abusive ones), as distinct hosts
+// would, so the per-peer connection caps apply as in a deployment.
 import http from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Writable } from 'node:stream';
@@ -22,6 +24,8 @@ import type { LocalIssuer } from '../src/index.js';
 import { DEMO_ENV, demoConnector } from './support/demo-connector.js';
 
 const RESOURCE = 'https://mcp.example.com/mcp';
+/** The loopback address client `index` of `group` (1: allowed principals, 2: abusive ones) connects from. */
+const fromAddress = (group: 1 | 2, index: number) => `127.0.${group}.${index + 1}`;
 const MODERN = '2026-07-28';
 const requested = Number(process.env.BASTION_LOAD_SECONDS);
 const SECONDS = Number.isFinite(requested) && requested > 0 ? requested : 30;
@@ -61,8 +65,10 @@ function countAudit(chunk: string): void {
   for (const line of chunk.split('\n')) {
     if (!line.includes('"stream":"audit"')) continue;
     const event = (JSON.parse(line) as { audit: { principal: string; outcome: string; decision?: string } }).audit;
-    if (event.outcome === 'ok') bump(audit.ok, event.principal);
-    else if (event.outcome === 'denied' && event.decision === 'denied by rate:principal') bump(audit.denied, event.principal);
+    // Principals are qualified by where they come from: jwt:<issuer>#<sub>.
+    const sub = event.principal.slice(event.principal.lastIndexOf('#') + 1);
+    if (event.outcome === 'ok') bump(audit.ok, sub);
+    else if (event.outcome === 'denied' && event.decision === 'denied by rate:principal') bump(audit.denied, sub);
     else audit.other += 1;
   }
 }
@@ -168,8 +174,8 @@ interface PacedResult {
 }
 
 /** A well-behaved principal: one call in flight, starts at least PACE_MS apart, every answer checked. */
-async function pacedPrincipal(url: URL, sub: string, offsetMs: number, until: number): Promise<PacedResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+async function pacedPrincipal(url: URL, sub: string, localAddress: string, offsetMs: number, until: number): Promise<PacedResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1, localAddress });
   const token = await tokenFor(sub);
   const result: PacedResult = { sub, calls: 0, problems: [], latencies: [] };
   await sleep(offsetMs);
@@ -207,7 +213,7 @@ interface FloodResult {
 
 /** The limited principal: calls back to back, as fast as answers come, until `until`. */
 async function floodingPrincipal(url: URL, sub: string, until: number): Promise<FloodResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1, localAddress: fromAddress(2, 0) });
   const token = await tokenFor(sub);
   let successes = 0;
   let limited = 0;
@@ -243,7 +249,7 @@ async function floodingPrincipal(url: URL, sub: string, until: number): Promise<
 const allowedPrincipals = (url: URL, until: number) =>
   Promise.all(
     Array.from({ length: ALLOWED_PRINCIPALS }, (_, index) =>
-      pacedPrincipal(url, `allowed-${String(index + 1).padStart(2, '0')}`, (index * PACE_MS) / ALLOWED_PRINCIPALS, until),
+      pacedPrincipal(url, `allowed-${String(index + 1).padStart(2, '0')}`, fromAddress(1, index), (index * PACE_MS) / ALLOWED_PRINCIPALS, until),
     ),
   );
 
@@ -312,7 +318,7 @@ const record = (abuse: Abuse, outcome: number | string) => (typeof outcome === '
  * server leaves a kept-alive connection unusable until its keep-alive timeout, about 5 s).
  */
 async function oversizedBodies(url: URL, headers: Record<string, string>, bytes: number, chunked: boolean, until: number, abuse: Abuse): Promise<void> {
-  const agent = new http.Agent({ keepAlive: !chunked, maxSockets: 1 });
+  const agent = new http.Agent({ keepAlive: !chunked, maxSockets: 1, localAddress: fromAddress(2, 1) });
   const chunk = Buffer.alloc(16 * 1024, 'x');
   try {
     while (performance.now() < until) {
@@ -351,6 +357,7 @@ function unfinishedBody(url: URL, token: string): { answered: () => number | und
   const request = http.request(url, {
     method: 'POST',
     agent: false,
+    localAddress: fromAddress(2, 2),
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}`, 'content-length': '4096' },
   });
   request.on('response', (response) => {
