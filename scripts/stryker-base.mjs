@@ -1,4 +1,4 @@
-import { basename, join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -33,7 +33,11 @@ export function strykerConfig({ mutate, vitest = {} }) {
   };
 }
 
-/** Where Stryker puts the sandboxes of the package in `packageDir`: <root>/.stryker-tmp/<package>. */
+/**
+ * Where Stryker puts the sandboxes of the package in `packageDir`: <root>/.stryker-tmp/packages/<name>
+ * for packages/<name>. The sandbox is then as deep below the root as Stryker expects when it rewrites
+ * the package's `extends: ../../tsconfig.base.json` for the sandbox (two more levels).
+ */
 export function strykerTempDir(packageDir) {
-  return join(root, '.stryker-tmp', basename(packageDir));
+  return join(root, '.stryker-tmp', relative(root, packageDir));
 }

@@ -41,12 +41,14 @@ export const TOKEN_SHAPE_RULES: readonly TextRule[] = [
 ];
 
 /** Matches wherever one of TOKEN_SHAPE_RULES could; most log text has none of these. */
+// Stryker disable ArrayDeclaration,StringLiteral: a hint that matches more only skips the fast path
 export const TOKEN_PREFIX_HINT = new RegExp(
   [
     'gh[pousr]_|github_pat_|xox[abeprs]-|xapp-|[spr]k_(?:live|test)_|whsec_',
     'glpat-|npm_|AKIA|ASIA|eyJ',
   ].join('|'),
 );
+// Stryker restore ArrayDeclaration,StringLiteral
 
 function mask(): string {
   return REDACTED;
