@@ -4,6 +4,7 @@ import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { createCatalogCache } from '../sql/catalog.js';
 import { cancelBackend } from './cancel.js';
 import { describeTarget } from './connection-options.js';
+import { guardMessages } from './message-guard.js';
 import { mapPgError } from './pg-errors.js';
 import { inspectRole } from './role-check.js';
 import type { RoleReport } from './role-check.js';
@@ -74,6 +75,12 @@ export class Database {
       const pool = new pg.Pool(this.#poolConfig);
       // An idle connection that fails (server restart) must not crash the process.
       pool.on('error', () => undefined);
+      pool.on('connect', (client) => {
+        // Nor one in use: the pool listens for errors only on idle connections; the call in
+        // progress gets the error through its query.
+        client.on('error', () => undefined);
+        guardMessages((client as unknown as { connection: { stream: Parameters<typeof guardMessages>[0] } }).connection.stream);
+      });
       return { pool, Session };
     });
     return this.#driver;
