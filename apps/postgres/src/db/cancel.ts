@@ -36,3 +36,12 @@ export function cancelBackend(client: PoolClient, config: PoolConfig): void {
     else connection.connect(port, host);
   });
 }
+
+/**
+ * Closes a connection's socket at once, without waiting for the server: whatever is reading from
+ * it fails, and the backend ends when it next writes to it (or sooner, on the cancel request).
+ */
+export function closeConnection(client: PoolClient): void {
+  const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
+  stream?.destroy();
+}

@@ -2,10 +2,11 @@ import { ToolError } from '@bastion-mcp/core';
 import type { Logger } from '@bastion-mcp/logging';
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { createCatalogCache } from '../sql/catalog.js';
-import { cancelBackend } from './cancel.js';
+import { CallDeadline, CallDeadlineExpired, callDeadlineMs } from './call-deadline.js';
+import { cancelBackend, closeConnection } from './cancel.js';
 import { describeTarget } from './connection-options.js';
 import { guardMessages } from './message-guard.js';
-import { mapPgError } from './pg-errors.js';
+import { callTimedOut, mapPgError, noConnectionInTime } from './pg-errors.js';
 import { inspectRole } from './role-check.js';
 import type { RoleReport } from './role-check.js';
 import type { Session } from './session.js';
@@ -131,36 +132,50 @@ export class Database {
 
   async #transaction<T>(signal: AbortSignal, work: (session: Session) => Promise<T>, sql?: string): Promise<T> {
     const scene = { database: this.name, target: this.target, limits: this.limits, ...(sql === undefined ? {} : { sql }) };
-    const { pool, Session } = await this.#connected();
-    let client: PoolClient;
+    const deadline = new CallDeadline(callDeadlineMs(this.limits.statementTimeoutMs));
     try {
-      client = await pool.connect();
-    } catch (error) {
-      throw mapPgError(error, scene);
-    }
-    let discard = false;
-    const onAbort = () => {
-      discard = true;
-      cancelBackend(client, this.#poolConfig);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    // The transaction opens with the call's first statement and closes with its Sync.
-    const session = new Session(client, this.#session);
-    try {
-      return await work(session);
-    } catch (error) {
-      throw mapPgError(error, { ...scene, cancelled: signal.aborted });
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      if (!discard) {
-        try {
-          // After a failed statement the exchange is over; the transaction still has to end.
-          if (!(await session.end())) await client.query(END_CALL.join('; '));
-        } catch {
-          discard = true;
-        }
+      const { pool, Session } = await this.#connected();
+      let client: PoolClient;
+      try {
+        // A connection that comes after the deadline goes straight back to the pool, unused.
+        client = await deadline.bound(pool.connect(), (late) => late.release());
+      } catch (error) {
+        if (error instanceof CallDeadlineExpired) throw noConnectionInTime(this.name, this.target, error.ms);
+        throw mapPgError(error, scene);
       }
-      client.release(discard);
+      let discard = false;
+      const abandon = () => {
+        discard = true;
+        cancelBackend(client, this.#poolConfig);
+      };
+      signal.addEventListener('abort', abandon, { once: true });
+      // Past the deadline the server is not waited for: the query is cancelled and the
+      // connection closed, which also fails whatever of the call is still reading from it.
+      deadline.onExpire(() => {
+        abandon();
+        closeConnection(client);
+      });
+      // The transaction opens with the call's first statement and closes with its Sync.
+      const session = new Session(client, this.#session);
+      try {
+        return await deadline.bound(work(session));
+      } catch (error) {
+        if (error instanceof CallDeadlineExpired) throw callTimedOut(this.limits.statementTimeoutMs, error.ms);
+        throw mapPgError(error, { ...scene, cancelled: signal.aborted });
+      } finally {
+        signal.removeEventListener('abort', abandon);
+        if (!discard) {
+          try {
+            // After a failed statement the exchange is over; the transaction still has to end.
+            if (!(await deadline.bound(session.end()))) await deadline.bound(client.query(END_CALL.join('; ')));
+          } catch {
+            discard = true;
+          }
+        }
+        client.release(discard);
+      }
+    } finally {
+      deadline.clear();
     }
   }
 

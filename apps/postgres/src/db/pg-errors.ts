@@ -115,3 +115,21 @@ export function mapPgError(error: unknown, scene: ErrorScene): Error {
   }
   return error instanceof Error ? error : new Error(message);
 }
+
+/** The call outlived its deadline (the statement timeout and a grace) without PostgreSQL answering. */
+export function callTimedOut(statementTimeoutMs: number, deadlineMs: number): ToolError {
+  return new ToolError(
+    `The query ran longer than the statement timeout (${statementTimeoutMs} ms) and PostgreSQL did not end it in time, so the call was ended after ${deadlineMs} ms and its connection closed. ` +
+      'Make it cheaper (filter with WHERE, add LIMIT, avoid cross joins, check its plan with explain); a function that catches the cancellation keeps running. ' +
+      'Or ask the operator to raise POSTGRES_STATEMENT_TIMEOUT_MS.',
+  );
+}
+
+/** No connection was free or could be opened before the call's deadline. */
+export function noConnectionInTime(database: string, target: string, deadlineMs: number): UpstreamError {
+  return new UpstreamError(`database "${database}" (${target}) gave no connection within ${deadlineMs} ms: every connection is busy or the server is slow to accept one.`, {
+    service: 'PostgreSQL',
+    hint: 'Retry later; if calls often wait, ask the operator to raise POSTGRES_POOL_SIZE.',
+    retryAfterSeconds: 5,
+  });
+}
