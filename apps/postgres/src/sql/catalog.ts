@@ -1,7 +1,7 @@
 // The real FunctionCatalog: pg_proc and pg_operator as the caller's session sees them, with a
 // small per-instance cache. Keep one catalog per database pool (every session of a pool has the
 // same role, so the same search path and the same visible schemas).
-import { candidatesFor, refKey, type CatalogFunction, type CatalogOperator, type FunctionCatalog, type FunctionRef, type OperatorRef, type Volatility } from './types.js';
+import { candidatesFor, refKey, type CatalogConversion, type CatalogFunction, type CatalogOperator, type ConversionCatalog, type FunctionCatalog, type FunctionRef, type OperatorRef, type Volatility } from './types.js';
 
 /** Runs one parameterised statement (the pool's or a session's query). */
 export type CatalogQuery = (text: string, values: unknown[]) => Promise<{ rows: any[] }>;
@@ -42,26 +42,84 @@ export const OPERATORS_SQL = `select n.nspname as schema, o.oprname as name, p.p
    and (n.nspname = any (pg_catalog.current_schemas(true)) or n.nspname = any ($2::pg_catalog.name[]))`;
 
 /**
+ * Conversions that run a volatile function without the query naming it: casts with a function
+ * (casts are not in schemas: every one applies), and domains whose constraints call a function,
+ * directly or through an operator. Anything but immutable or stable counts as volatile.
+ */
+export const CONVERSIONS_SQL = `select 'cast' as kind,
+       pg_catalog.format('%s AS %s', c.castsource::pg_catalog.regtype, c.casttarget::pg_catalog.regtype) as what,
+       c.castcontext::text as context, n.nspname as schema, p.proname as name, e.extname as extension,
+       pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) as signature
+  from pg_catalog.pg_cast c
+  join pg_catalog.pg_proc p on p.oid = c.castfunc
+  join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+  left join pg_catalog.pg_depend x
+    on x.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass and x.objid = p.oid
+   and x.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass and x.deptype = 'e'
+  left join pg_catalog.pg_extension e on e.oid = x.refobjid
+ where p.provolatile not in ('i', 's')
+union all
+select 'domain', k.contypid::pg_catalog.regtype::text, 'i', n.nspname, p.proname, e.extname,
+       pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid))
+  from pg_catalog.pg_constraint k
+  join pg_catalog.pg_depend d on d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass and d.objid = k.oid
+  left join pg_catalog.pg_operator o on d.refclassid = 'pg_catalog.pg_operator'::pg_catalog.regclass and o.oid = d.refobjid
+  join pg_catalog.pg_proc p
+    on (d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass and p.oid = d.refobjid) or p.oid = o.oprcode::pg_catalog.oid
+  join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+  left join pg_catalog.pg_depend x
+    on x.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass and x.objid = p.oid
+   and x.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass and x.deptype = 'e'
+  left join pg_catalog.pg_extension e on e.oid = x.refobjid
+ where k.contypid <> 0 and p.provolatile not in ('i', 's')`;
+
+/**
  * Cached answers shared by every session of a pool (the same role, so the same search path);
  * `bind` gives a catalog that asks through one session, the one whose transaction is running.
  */
 export interface CatalogCache {
-  bind(run: CatalogQuery): FunctionCatalog;
+  bind(run: CatalogQuery): FunctionCatalog & ConversionCatalog;
 }
 
 export function createCatalogCache(options: CatalogOptions = {}): CatalogCache {
   const functions = new CachedLookup<CatalogFunction>(FUNCTIONS_SQL, toFunction, options);
   const operators = new CachedLookup<CatalogOperator>(OPERATORS_SQL, toOperator, options);
+  const conversions = new CachedList<CatalogConversion>(CONVERSIONS_SQL, toConversion, options);
   return {
     bind: (run) => ({
       functions: (refs: readonly FunctionRef[]) => functions.lookup(refs, run),
       operators: (refs: readonly OperatorRef[]) => operators.lookup(refs, run),
+      conversions: () => conversions.list(run),
     }),
   };
 }
 
-export function createFunctionCatalog(run: CatalogQuery, options: CatalogOptions = {}): FunctionCatalog {
+export function createFunctionCatalog(run: CatalogQuery, options: CatalogOptions = {}): FunctionCatalog & ConversionCatalog {
   return createCatalogCache(options).bind(run);
+}
+
+/** One query's whole answer, reused for the cache's lifetime. */
+class CachedList<R> {
+  #cached: { rows: readonly R[]; expires: number } | undefined;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+
+  constructor(
+    private readonly text: string,
+    private readonly toRow: (raw: Record<string, unknown>) => R,
+    options: CatalogOptions,
+  ) {
+    this.#ttlMs = options.ttlMs ?? 60_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async list(run: CatalogQuery): Promise<readonly R[]> {
+    if (this.#cached && this.#cached.expires > this.#now()) return this.#cached.rows;
+    const result = await run(this.text, []);
+    const rows = result.rows.map((raw) => this.toRow(raw as Record<string, unknown>));
+    this.#cached = { rows, expires: this.#now() + this.#ttlMs };
+    return rows;
+  }
 }
 
 type Ref = { readonly schema?: string; readonly name: string };
@@ -144,5 +202,19 @@ function toOperator(raw: Record<string, unknown>): CatalogOperator {
     name: String(raw.name),
     volatility: volatility(raw.volatility),
     onSearchPath: raw.on_search_path === true,
+  };
+}
+
+function toConversion(raw: Record<string, unknown>): CatalogConversion {
+  // An unexpected context counts as implicit: the strictest rule applies.
+  const context = raw.context === 'e' || raw.context === 'a' ? raw.context : 'i';
+  return {
+    kind: raw.kind === 'cast' ? 'cast' : 'domain',
+    what: String(raw.what),
+    context,
+    schema: String(raw.schema),
+    name: String(raw.name),
+    extension: typeof raw.extension === 'string' ? raw.extension : null,
+    signature: String(raw.signature),
   };
 }

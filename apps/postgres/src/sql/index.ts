@@ -15,6 +15,7 @@ export {
   type DeniedGroup,
   type SafeVolatile,
 } from './functions.js';
-export { createCatalogCache, createFunctionCatalog, FUNCTIONS_SQL, OPERATORS_SQL, type CatalogCache, type CatalogOptions, type CatalogQuery } from './catalog.js';
+export { checkConversions } from './conversions.js';
+export { createCatalogCache, createFunctionCatalog, CONVERSIONS_SQL, FUNCTIONS_SQL, OPERATORS_SQL, type CatalogCache, type CatalogOptions, type CatalogQuery } from './catalog.js';
 export { EXPLAIN_OPTIONS } from './explain.js';
 export * from './types.js';

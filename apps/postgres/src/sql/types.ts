@@ -43,6 +43,8 @@ export interface CheckedQuery {
   readonly functions: readonly FunctionRef[];
   /** Every distinct operator reference, in order of first appearance. */
   readonly operators: readonly OperatorRef[];
+  /** The query names a type (`::t`, CAST, RETURNING t…), so it may convert values explicitly. Unknown counts as yes. */
+  readonly converts?: boolean;
   readonly explain?: ExplainInfo;
 }
 
@@ -71,6 +73,28 @@ export interface CatalogOperator {
   /** The volatility of the operator's function (oprcode). */
   readonly volatility: Volatility;
   readonly onSearchPath: boolean;
+}
+
+/**
+ * A conversion PostgreSQL may run without the query calling a function by name, whose function
+ * is volatile: a cast with a function (pg_cast), or a domain whose constraint calls one.
+ */
+export interface CatalogConversion {
+  readonly kind: 'cast' | 'domain';
+  /** `text AS public.boxed` for a cast, the domain's name for a domain. */
+  readonly what: string;
+  /** pg_cast.castcontext: explicit only, assignment, implicit (a domain counts as implicit). */
+  readonly context: 'e' | 'a' | 'i';
+  /** The volatile function, as in pg_proc. */
+  readonly schema: string;
+  readonly name: string;
+  readonly extension: string | null;
+  /** The function with its argument types, for messages. */
+  readonly signature: string;
+}
+
+export interface ConversionCatalog {
+  conversions(): Promise<readonly CatalogConversion[]>;
 }
 
 /**

@@ -19,6 +19,8 @@ interface Frame {
 export interface References {
   readonly functions: FunctionRef[];
   readonly operators: OperatorRef[];
+  /** A type is named somewhere (`::t`, CAST, RETURNING t, a column definition list). */
+  readonly converts: boolean;
 }
 
 /** Checks every node under `root` (a wrapped node) and returns the functions and operators it uses. */
@@ -37,7 +39,7 @@ export function walkQuery(root: unknown, sql: string): References {
     for (const [field, value] of Object.entries(frame.body)) collectChildren(sql, frame, field, value, children);
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
-  return { functions: collector.functions, operators: collector.operators };
+  return { functions: collector.functions, operators: collector.operators, converts: collector.converts };
 }
 
 function collectChildren(sql: string, frame: Frame, field: string, value: unknown, out: Frame[]): void {
@@ -97,6 +99,7 @@ const NAMED_OPERATOR_KINDS = new Set([
 class Collector {
   readonly functions: FunctionRef[] = [];
   readonly operators: OperatorRef[] = [];
+  converts = false;
   readonly #seenFunctions = new Set<string>();
   readonly #seenOperators = new Set<string>();
 
@@ -127,6 +130,9 @@ class Collector {
         break;
       case 'CaseExpr':
         if (body.arg !== undefined) this.#operator({ name: '=' }); // CASE x WHEN v compares with =
+        break;
+      case 'TypeName':
+        this.converts = true;
         break;
       case 'ColumnRef':
         // `t.f`, `s.t.f`, `d.s.t.f`: the parts before the last name a table, never a call.
