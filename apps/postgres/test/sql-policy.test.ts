@@ -340,7 +340,7 @@ describe('valid reads pass (usability regression guards)', () => {
     expect(select.kind).toBe('select');
     expect(Object.keys(select.statement as object)).toEqual(['SelectStmt']);
     const show = checkQuery('show all');
-    expect(show).toEqual({ kind: 'show', statement: { VariableShowStmt: { name: 'all' } }, functions: [], operators: [], converts: false });
+    expect(show).toEqual({ kind: 'show', statement: { VariableShowStmt: { name: 'all' } }, functions: [], operators: [], relations: [], converts: false });
     expect(checkQuery('explain select 1').explain).toEqual({ analyze: false, options: [] });
   });
 });

@@ -1,10 +1,11 @@
-import type { checkCalls } from './check-calls.js';
+import type { checkCalls, checkReads } from './check-calls.js';
 import type { checkQuery, ensureParser } from '../sql/index.js';
 
 export interface QueryPolicy {
   readonly ensureParser: typeof ensureParser;
   readonly checkQuery: typeof checkQuery;
   readonly checkCalls: typeof checkCalls;
+  readonly checkReads: typeof checkReads;
 }
 
 let loading: Promise<QueryPolicy> | undefined;
@@ -18,6 +19,7 @@ export function loadQueryPolicy(): Promise<QueryPolicy> {
     ensureParser: sql.ensureParser,
     checkQuery: sql.checkQuery,
     checkCalls: calls.checkCalls,
+    checkReads: calls.checkReads,
   }));
   return loading;
 }

@@ -1,7 +1,7 @@
 // The real FunctionCatalog: pg_proc and pg_operator as the caller's session sees them, with a
 // small per-instance cache. Keep one catalog per database pool (every session of a pool has the
 // same role, so the same search path and the same visible schemas).
-import { candidatesFor, refKey, type CatalogConversion, type CatalogFunction, type CatalogOperator, type ConversionCatalog, type FunctionCatalog, type FunctionRef, type OperatorRef, type Volatility } from './types.js';
+import { candidatesFor, refKey, type CatalogConversion, type CatalogFunction, type CatalogOperator, type CatalogRelationBody, type ConversionCatalog, type FunctionCatalog, type RelationCatalog, type RelationRef, type FunctionRef, type OperatorRef, type Volatility } from './types.js';
 
 /** Runs one parameterised statement (the pool's or a session's query). */
 export type CatalogQuery = (text: string, values: unknown[]) => Promise<{ rows: any[] }>;
@@ -74,27 +74,69 @@ select 'domain', k.contypid::pg_catalog.regtype::text, 'i', n.nspname, p.proname
  where k.contypid <> 0 and p.provolatile not in ('i', 's')`;
 
 /**
+ * What reading each named relation runs besides the query: the definitions of the views it is or
+ * reads (at any depth), and the USING expressions of the row-level security policies of the
+ * tables those read, as text to check like the query. Function dependencies cannot be read from
+ * pg_depend (built-in functions are pinned and not recorded there), relation ones can. Only views
+ * run their definition when read (a materialized view does not); the system schemas are trusted.
+ * $1: every name; $2: the schemas of the qualified ones, as in FUNCTIONS_SQL.
+ */
+export const RELATION_BODIES_SQL = `with recursive roots as (
+  select c.oid, n.nspname as schema, c.relname as name, n.nspname = any (pg_catalog.current_schemas(true)) as on_search_path
+    from pg_catalog.pg_class c
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+   where c.relname = any ($1::pg_catalog.name[])
+     and (n.nspname = any (pg_catalog.current_schemas(true)) or n.nspname = any ($2::pg_catalog.name[]))
+), reached(root, rel) as (
+  select oid, oid from roots
+  union
+  select r.root, d.refobjid
+    from reached r
+    join pg_catalog.pg_class v on v.oid = r.rel and v.relkind = 'v'
+    join pg_catalog.pg_rewrite w on w.ev_class = r.rel
+    join pg_catalog.pg_depend d
+      on d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass and d.objid = w.oid
+     and d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass and d.refobjid <> r.rel
+)
+select ro.schema, ro.name, ro.on_search_path, b.via, pg_catalog.format('%I.%I', cn.nspname, c.relname) as relation,
+       r.rel = ro.oid as own, b.body
+  from roots ro
+  join reached r on r.root = ro.oid
+  join pg_catalog.pg_class c on c.oid = r.rel
+  join pg_catalog.pg_namespace cn on cn.oid = c.relnamespace
+  cross join lateral (
+    select 'view' as via, pg_catalog.pg_get_viewdef(c.oid) as body where c.relkind = 'v'
+    union all
+    select 'policy', 'select ' || pg_catalog.pg_get_expr(p.polqual, p.polrelid)
+      from pg_catalog.pg_policy p where p.polrelid = c.oid and c.relrowsecurity and p.polqual is not null
+  ) b
+ where cn.nspname not in ('pg_catalog', 'information_schema')
+ order by 1, 2, 5, 4`;
+
+/**
  * Cached answers shared by every session of a pool (the same role, so the same search path);
  * `bind` gives a catalog that asks through one session, the one whose transaction is running.
  */
 export interface CatalogCache {
-  bind(run: CatalogQuery): FunctionCatalog & ConversionCatalog;
+  bind(run: CatalogQuery): FunctionCatalog & ConversionCatalog & RelationCatalog;
 }
 
 export function createCatalogCache(options: CatalogOptions = {}): CatalogCache {
   const functions = new CachedLookup<CatalogFunction>(FUNCTIONS_SQL, toFunction, options);
   const operators = new CachedLookup<CatalogOperator>(OPERATORS_SQL, toOperator, options);
   const conversions = new CachedList<CatalogConversion>(CONVERSIONS_SQL, toConversion, options);
+  const relationBodies = new CachedLookup<CatalogRelationBody>(RELATION_BODIES_SQL, toRelationBody, options);
   return {
     bind: (run) => ({
       functions: (refs: readonly FunctionRef[]) => functions.lookup(refs, run),
       operators: (refs: readonly OperatorRef[]) => operators.lookup(refs, run),
       conversions: () => conversions.list(run),
+      relationBodies: (refs: readonly RelationRef[]) => relationBodies.lookup(refs, run),
     }),
   };
 }
 
-export function createFunctionCatalog(run: CatalogQuery, options: CatalogOptions = {}): FunctionCatalog & ConversionCatalog {
+export function createFunctionCatalog(run: CatalogQuery, options: CatalogOptions = {}): FunctionCatalog & ConversionCatalog & RelationCatalog {
   return createCatalogCache(options).bind(run);
 }
 
@@ -216,5 +258,17 @@ function toConversion(raw: Record<string, unknown>): CatalogConversion {
     name: String(raw.name),
     extension: typeof raw.extension === 'string' ? raw.extension : null,
     signature: String(raw.signature),
+  };
+}
+
+function toRelationBody(raw: Record<string, unknown>): CatalogRelationBody {
+  return {
+    schema: String(raw.schema),
+    name: String(raw.name),
+    onSearchPath: raw.on_search_path === true,
+    via: raw.via === 'policy' ? 'policy' : 'view',
+    relation: String(raw.relation),
+    own: raw.own === true,
+    body: typeof raw.body === 'string' ? raw.body : '',
   };
 }

@@ -16,6 +16,7 @@ export {
   type SafeVolatile,
 } from './functions.js';
 export { checkConversions } from './conversions.js';
-export { createCatalogCache, createFunctionCatalog, CONVERSIONS_SQL, FUNCTIONS_SQL, OPERATORS_SQL, type CatalogCache, type CatalogOptions, type CatalogQuery } from './catalog.js';
+export { checkRelations } from './relations.js';
+export { createCatalogCache, createFunctionCatalog, CONVERSIONS_SQL, FUNCTIONS_SQL, OPERATORS_SQL, RELATION_BODIES_SQL, type CatalogCache, type CatalogOptions, type CatalogQuery } from './catalog.js';
 export { EXPLAIN_OPTIONS } from './explain.js';
 export * from './types.js';

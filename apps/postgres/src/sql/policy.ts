@@ -69,7 +69,7 @@ function check(sql: string, options: CheckQueryOptions): CheckedQuery {
       };
     }
     case 'VariableShowStmt':
-      return { kind: 'show', statement, functions: [], operators: [], converts: false };
+      return { kind: 'show', statement, functions: [], operators: [], relations: [], converts: false };
     default:
       throw refuseStatement(type, body);
   }

@@ -43,6 +43,8 @@ export interface CheckedQuery {
   readonly functions: readonly FunctionRef[];
   /** Every distinct operator reference, in order of first appearance. */
   readonly operators: readonly OperatorRef[];
+  /** Every distinct table, view or CTE name read (RangeVar), in order of first appearance. */
+  readonly relations?: readonly RelationRef[];
   /** The query names a type (`::t`, CAST, RETURNING t…), so it may convert values explicitly. Unknown counts as yes. */
   readonly converts?: boolean;
   readonly explain?: ExplainInfo;
@@ -91,6 +93,34 @@ export interface CatalogConversion {
   readonly extension: string | null;
   /** The function with its argument types, for messages. */
   readonly signature: string;
+}
+
+/** A relation the query reads, named as the parser folded it; `schema` when qualified. */
+export interface RelationRef {
+  readonly schema?: string;
+  readonly name: string;
+}
+
+/**
+ * SQL that reading a relation runs without the query naming it: the definition of a view (the
+ * relation itself or one it reads, at any depth), or a row-level security policy's USING
+ * expression (as `select <expression>`) of a table it is or reads.
+ */
+export interface CatalogRelationBody {
+  /** The relation the query names, as found in the catalog. */
+  readonly schema: string;
+  readonly name: string;
+  readonly onSearchPath: boolean;
+  readonly via: 'view' | 'policy';
+  /** The view or table the body belongs to, qualified and quoted. */
+  readonly relation: string;
+  /** The body is the named relation's own, not that of a view it reads. */
+  readonly own: boolean;
+  readonly body: string;
+}
+
+export interface RelationCatalog {
+  relationBodies(refs: readonly RelationRef[]): Promise<readonly CatalogRelationBody[]>;
 }
 
 export interface ConversionCatalog {

@@ -6,7 +6,7 @@ import { ToolError } from '@bastion-mcp/core';
 import { ALLOWED_NODE_TYPES, TYPED_FIELDS, wrappedNodeType } from './node-types.js';
 import { atLocation } from './position.js';
 import { ALLOWED_SUMMARY, refuseNode } from './statement-messages.js';
-import { displayName, refKey, type FunctionRef, type OperatorRef } from './types.js';
+import { displayName, refKey, type FunctionRef, type OperatorRef, type RelationRef } from './types.js';
 
 type Body = Record<string, unknown>;
 
@@ -19,6 +19,7 @@ interface Frame {
 export interface References {
   readonly functions: FunctionRef[];
   readonly operators: OperatorRef[];
+  readonly relations: RelationRef[];
   /** A type is named somewhere (`::t`, CAST, RETURNING t, a column definition list). */
   readonly converts: boolean;
 }
@@ -39,7 +40,7 @@ export function walkQuery(root: unknown, sql: string): References {
     for (const [field, value] of Object.entries(frame.body)) collectChildren(sql, frame, field, value, children);
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
-  return { functions: collector.functions, operators: collector.operators, converts: collector.converts };
+  return { functions: collector.functions, operators: collector.operators, relations: collector.relations, converts: collector.converts };
 }
 
 function collectChildren(sql: string, frame: Frame, field: string, value: unknown, out: Frame[]): void {
@@ -99,7 +100,9 @@ const NAMED_OPERATOR_KINDS = new Set([
 class Collector {
   readonly functions: FunctionRef[] = [];
   readonly operators: OperatorRef[] = [];
+  readonly relations: RelationRef[] = [];
   converts = false;
+  readonly #seenRelations = new Set<string>();
   readonly #seenFunctions = new Set<string>();
   readonly #seenOperators = new Set<string>();
 
@@ -133,6 +136,9 @@ class Collector {
         break;
       case 'TypeName':
         this.converts = true;
+        break;
+      case 'RangeVar':
+        this.#relation(body);
         break;
       case 'ColumnRef':
         // `t.f`, `s.t.f`, `d.s.t.f`: the parts before the last name a table, never a call.
@@ -172,6 +178,15 @@ class Collector {
     if (this.#seenFunctions.has(key)) return;
     this.#seenFunctions.add(key);
     this.functions.push(full);
+  }
+
+  #relation(body: Body): void {
+    if (typeof body.relname !== 'string') throw unrecognised(this.sql, 'a RangeVar name', body.location);
+    const ref: RelationRef = typeof body.schemaname === 'string' ? { schema: body.schemaname, name: body.relname } : { name: body.relname };
+    const key = refKey(ref);
+    if (this.#seenRelations.has(key)) return;
+    this.#seenRelations.add(key);
+    this.relations.push(ref);
   }
 
   #operator(ref: OperatorRef): void {

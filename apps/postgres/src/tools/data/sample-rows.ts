@@ -8,6 +8,7 @@ import type { Database } from '../../db/database.js';
 import type { RowsRead } from '../../db/read-rows.js';
 import type { Session } from '../../db/session.js';
 import { rowBytesBudget, rowsResult } from '../../query/run-query.js';
+import { loadQueryPolicy } from '../../query/load-policy.js';
 import { databaseArg } from '../database-arg.js';
 import type { Relation, RelationKind } from '../relation-arg.js';
 import { relationArgs, resolveRelation } from '../relation-arg.js';
@@ -136,8 +137,12 @@ async function sampleRowsOf(ctx: ToolContext<PostgresContext>, args: SampleArgs)
   const database = databaseFor(ctx, args.database);
   const limit = effectiveLimit(database, args.limit);
   const maxBytes = rowBytesBudget(ctx.budget);
+  // Reading a view runs its definition: held to the query policy like the caller's own SQL.
+  const policy = await loadQueryPolicy();
+  await policy.ensureParser();
   return database.read(ctx.signal, async (session) => {
     const relation = await resolveRelation(session, args);
+    await policy.checkReads(database, session, [{ schema: relation.schema, name: relation.name }], 'table');
     const actual = (await session.query<{ name: string }>(COLUMNS_SQL, [relation.oid])).map((row) => row.name);
     const columns = chooseColumns(args.columns, actual, relation);
     if (columns.length === 0) throw new ToolError(`\`table\` ${sanitizeText(`${relation.schema}.${relation.name}`)} has no columns to show.`);
