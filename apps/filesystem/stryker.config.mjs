@@ -9,4 +9,5 @@ export default strykerConfig({
     'src/access/exec-config.ts',
     'src/tools/read/walk/deny-filter.ts',
   ],
+  vitest: { configFile: 'vitest.mutation.config.ts' },
 });

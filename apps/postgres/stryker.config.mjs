@@ -10,4 +10,5 @@ export default strykerConfig({
     'src/sql/safe-volatile-functions.ts',
     'src/db/timeouts.ts',
   ],
+  vitest: { configFile: 'vitest.mutation.config.ts' },
 });

@@ -55,6 +55,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const toolRates: Record<string, RateSpec> = {};
   for (const [tool, value] of Object.entries(options.toolRates ?? {})) {
     const parsed = spec(value, `rate limit for tool ${tool}`, problems);
+    // Stryker disable next-line ConditionalExpression: a rate that failed to parse is a problem, thrown below before toolRates is used
     if (parsed) toolRates[tool] = parsed;
   }
   const url = typeof options.redisUrl === 'object' ? options.redisUrl.reveal() : options.redisUrl;

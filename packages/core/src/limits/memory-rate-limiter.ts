@@ -62,13 +62,17 @@ export class MemoryRateLimiter implements RateLimiter {
     const principal = principalSpec && refill(this.#buckets.get(principalKey)?.state, principalSpec, now);
     const perTool = toolSpec && refill(this.#buckets.get(toolKey)?.state, toolSpec, now);
     const denied = refusal(
+      // Stryker disable next-line LogicalOperator: the bucket is set exactly when its spec is; the spec is named for the type checker
       principal && principalSpec ? waitMs(principal, principalSpec) : 0,
+      // Stryker disable next-line LogicalOperator: the bucket is set exactly when its spec is; the spec is named for the type checker
       perTool && toolSpec ? waitMs(perTool, toolSpec) : 0,
       this.#limits,
       tool,
     );
     if (denied) return denied;
+    // Stryker disable next-line LogicalOperator: the bucket is set exactly when its spec is; the spec is named for the type checker
     if (principal && principalSpec) this.#store(principalKey, principal, principalSpec);
+    // Stryker disable next-line LogicalOperator: the bucket is set exactly when its spec is; the spec is named for the type checker
     if (perTool && toolSpec) this.#store(toolKey, perTool, toolSpec);
     return { allowed: true };
   }

@@ -38,6 +38,7 @@ export function refusal(
       allowed: false,
       retryAfterSeconds: seconds,
       limit: 'principal',
+      // Stryker disable next-line OptionalChaining: only reached with a principal budget, the only source of a wait here
       message: `rate limit reached (${limits.perPrincipal?.text} per caller); retry after ${seconds} s`,
     };
   }
@@ -46,6 +47,7 @@ export function refusal(
     allowed: false,
     retryAfterSeconds: seconds,
     limit: 'tool',
+    // Stryker disable next-line OptionalChaining: only reached with a tool budget, the only source of a wait here
     message: `rate limit reached for tool ${tool} (${limits.forTool(tool)?.text} per caller); retry after ${seconds} s`,
   };
 }

@@ -13,6 +13,7 @@ export interface BucketState {
 /** The bucket at `now`. A clock that went backwards adds nothing rather than taking tokens away. */
 export function refill(state: BucketState | undefined, spec: RateSpec, now: number): BucketState {
   if (state === undefined) return { tokens: spec.burst, updatedAt: now };
+  // Stryker disable next-line EqualityOperator: refilling over no time gives an equal state
   if (now <= state.updatedAt) return state;
   const tokens = Math.min(spec.burst, state.tokens + ((now - state.updatedAt) * spec.count) / spec.periodMs);
   return { tokens, updatedAt: now };
@@ -20,6 +21,7 @@ export function refill(state: BucketState | undefined, spec: RateSpec, now: numb
 
 /** Milliseconds until the bucket holds a whole token again; 0 when it already does. */
 export function waitMs(state: BucketState, spec: RateSpec): number {
+  // Stryker disable next-line EqualityOperator: at exactly one token the formula gives 0 as well
   return state.tokens >= 1 ? 0 : ((1 - state.tokens) * spec.periodMs) / spec.count;
 }
 
