@@ -16,11 +16,24 @@ export interface CatalogOptions {
 }
 
 /**
- * $1: every name asked for; $2: the schemas of the qualified ones. Unqualified names resolve in
+ * $1: every name asked for; $2: the schemas of the qualified ones. An aggregate is as volatile as
+ * the strictest of the functions it runs (CREATE AGGREGATE marks the aggregate itself immutable,
+ * whatever its transition and final functions are). Unqualified names resolve in
  * current_schemas(true), the effective search path including pg_catalog and only schemas the role
  * may use, exactly where PostgreSQL looks for them.
  */
-export const FUNCTIONS_SQL = `select n.nspname as schema, p.proname as name, p.provolatile as volatility, p.prokind as kind,
+export const FUNCTIONS_SQL = `select n.nspname as schema, p.proname as name, p.prokind as kind,
+       case when p.prokind <> 'a' then p.provolatile::text
+            else (select case when pg_catalog.bool_or(f.provolatile not in ('i', 's')) then 'v'
+                              when pg_catalog.bool_or(f.provolatile = 's') then 's'
+                              when pg_catalog.bool_and(f.provolatile = 'i') then 'i' else 'v' end
+                    from pg_catalog.pg_aggregate a
+                    join pg_catalog.pg_proc f
+                      on f.oid = p.oid or f.oid in (a.aggtransfn::pg_catalog.oid, a.aggfinalfn::pg_catalog.oid, a.aggcombinefn::pg_catalog.oid,
+                         a.aggserialfn::pg_catalog.oid, a.aggdeserialfn::pg_catalog.oid, a.aggmtransfn::pg_catalog.oid,
+                         a.aggminvtransfn::pg_catalog.oid, a.aggmfinalfn::pg_catalog.oid)
+                   where a.aggfnoid = p.oid)
+       end as volatility,
        e.extname as extension, n.nspname = any (pg_catalog.current_schemas(true)) as on_search_path,
        p.pronargs >= 1 and (p.pronargs - p.pronargdefaults <= 1 or p.provariadic <> 0) as one_argument
   from pg_catalog.pg_proc p
