@@ -321,8 +321,8 @@ describe('createFunctionCatalog', () => {
     const rows = await catalog.functions([{ name: 'lower' }, { schema: 'shop', name: 'order_total' }, { name: 'order_total' }]);
     expect(calls).toEqual([{ text: FUNCTIONS_SQL, values: [['lower', 'order_total'], ['shop']] }]);
     expect(rows).toEqual([
-      { schema: 'pg_catalog', name: 'lower', volatility: 'i', kind: 'f', extension: null, onSearchPath: true, oneArgument: true },
-      { schema: 'shop', name: 'order_total', volatility: 's', kind: 'f', extension: null, onSearchPath: false, oneArgument: true },
+      { schema: 'pg_catalog', name: 'lower', volatility: 'i', kind: 'f', extension: null, onSearchPath: true, oneArgument: true, defaults: null },
+      { schema: 'shop', name: 'order_total', volatility: 's', kind: 'f', extension: null, onSearchPath: false, oneArgument: true, defaults: null },
     ]);
     await expect(checkFunctions([{ name: 'order_total' }], catalog)).rejects.toThrow(/does not exist in the search path/);
     await expect(checkFunctions([{ schema: 'shop', name: 'order_total' }], catalog)).resolves.toBeUndefined();
@@ -371,7 +371,7 @@ describe('createFunctionCatalog', () => {
       rows: [{ schema: 'public', name: 'odd', volatility: 'x', kind: 'z', extension: null, on_search_path: true }],
     }));
     expect(await catalog.functions([{ name: 'odd' }])).toEqual([
-      { schema: 'public', name: 'odd', volatility: 'v', kind: 'p', extension: null, onSearchPath: true, oneArgument: true },
+      { schema: 'public', name: 'odd', volatility: 'v', kind: 'p', extension: null, onSearchPath: true, oneArgument: true, defaults: null },
     ]);
   });
 });

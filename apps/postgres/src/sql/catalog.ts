@@ -35,7 +35,8 @@ export const FUNCTIONS_SQL = `select n.nspname as schema, p.proname as name, p.p
                    where a.aggfnoid = p.oid)
        end as volatility,
        e.extname as extension, n.nspname = any (pg_catalog.current_schemas(true)) as on_search_path,
-       p.pronargs >= 1 and (p.pronargs - p.pronargdefaults <= 1 or p.provariadic <> 0) as one_argument
+       p.pronargs >= 1 and (p.pronargs - p.pronargdefaults <= 1 or p.provariadic <> 0) as one_argument,
+       pg_catalog.pg_get_expr(p.proargdefaults, 0) as defaults
   from pg_catalog.pg_proc p
   join pg_catalog.pg_namespace n on n.oid = p.pronamespace
   left join pg_catalog.pg_depend d
@@ -248,6 +249,7 @@ function toFunction(raw: Record<string, unknown>): CatalogFunction {
     extension: typeof raw.extension === 'string' ? raw.extension : null,
     onSearchPath: raw.on_search_path === true,
     oneArgument: raw.one_argument !== false,
+    defaults: typeof raw.defaults === 'string' ? raw.defaults : null,
   };
 }
 

@@ -4,6 +4,7 @@
 // STABLE, or the genuine harmless volatile function it is named after). Unknown names fail closed.
 import { ToolError } from '@bastion-mcp/core';
 import { forArgument } from './argument.js';
+import { checkQuery } from './policy.js';
 import { deniedGroup, TABLESAMPLE_METHODS, type DeniedGroup } from './denied-functions.js';
 import { isSafeVolatile, VOLATILE_BUT_SAFE, VOLATILE_BUT_SAFE_PREFIXES } from './safe-volatile-functions.js';
 import { candidatesFor, displayName, type CatalogFunction, type CatalogOperator, type FunctionCatalog, type FunctionRef, type OperatorRef } from './types.js';
@@ -32,7 +33,10 @@ export async function checkFunctions(
   }
 }
 
-async function checkAllFunctions(functions: readonly FunctionRef[], catalog: Pick<FunctionCatalog, 'functions'>): Promise<void> {
+/** How deep argument defaults that call functions with defaults of their own are followed before the query is refused. */
+const MAX_DEFAULTS_DEPTH = 4;
+
+async function checkAllFunctions(functions: readonly FunctionRef[], catalog: Pick<FunctionCatalog, 'functions'>, depth = 0): Promise<void> {
   for (const ref of functions) {
     // A column-syntax name is a call only when a function of that name exists: the catalog decides.
     if (ref.columnSyntax !== undefined) continue;
@@ -45,6 +49,30 @@ async function checkAllFunctions(functions: readonly FunctionRef[], catalog: Pic
   for (const ref of functions) {
     if (ref.columnSyntax !== undefined) checkColumnSyntax(ref, ref.columnSyntax, candidatesFor(ref, rows));
     else checkFunction(ref, candidatesFor(ref, rows));
+  }
+  for (const ref of functions) {
+    const candidates = candidatesFor(ref, rows).filter((row) => ref.columnSyntax === undefined || row.oneArgument !== false);
+    for (const defaults of new Set(candidates.flatMap((row) => (row.defaults ? [row.defaults] : [])))) {
+      await checkDefaults(ref, defaults, catalog, depth);
+    }
+  }
+}
+
+/**
+ * A call that leaves out arguments gets their defaults, expressions PostgreSQL inserts into the
+ * call: whatever they call runs too, so they are held to the same rules.
+ */
+async function checkDefaults(ref: FunctionRef, defaults: string, catalog: Pick<FunctionCatalog, 'functions'>, depth: number): Promise<void> {
+  const called = `\`sql\` calls ${displayName(ref)}()`;
+  if (depth >= MAX_DEFAULTS_DEPTH) {
+    throw new ToolError(`${called}, whose argument defaults call functions with defaults nested too deeply to check, so it is refused. Pass every argument explicitly, or call another function.`);
+  }
+  try {
+    const inner = checkQuery(`select ${defaults}`);
+    await checkAllFunctions(inner.functions.filter((call) => call.columnSyntax === undefined), catalog, depth + 1);
+  } catch (error) {
+    if (!ToolError.isInstance(error)) throw error;
+    throw new ToolError(`${called}, whose argument defaults (${defaults.slice(0, 200)}) run whenever an argument is left out, and that default ${error.message.replace(/^`sql` /, '')}`);
   }
 }
 

@@ -66,6 +66,8 @@ export interface CatalogFunction {
   readonly onSearchPath: boolean;
   /** It can be called with a single argument, so column syntax can reach it. Unknown counts as yes. */
   readonly oneArgument?: boolean;
+  /** Its argument defaults as SQL (`1, public.f()`), when it has any: a call that leaves those arguments out runs them. */
+  readonly defaults?: string | null;
 }
 
 /** One pg_operator row that an OperatorRef could resolve to. */
