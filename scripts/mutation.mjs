@@ -3,6 +3,7 @@
 //   node scripts/mutation.mjs                      every package
 //   node scripts/mutation.mjs packages/auth ...    only these
 //   node scripts/mutation.mjs --report-only        print the table from the last reports
+//   node scripts/mutation.mjs apps/postgres -- --ignoreStatic   pass options on to Stryker
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -13,7 +14,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PACKAGES = ['packages/schema', 'packages/logging', 'packages/auth', 'packages/core', 'apps/filesystem', 'apps/postgres'];
 const REPORT = 'reports/mutation/mutation.json';
 
-const args = process.argv.slice(2);
+const separator = process.argv.indexOf('--');
+const args = separator === -1 ? process.argv.slice(2) : process.argv.slice(2, separator);
+const strykerArgs = separator === -1 ? [] : process.argv.slice(separator + 1);
 const reportOnly = args.includes('--report-only');
 const chosen = args.filter((arg) => !arg.startsWith('--'));
 for (const name of chosen) {
@@ -32,7 +35,7 @@ if (!reportOnly) {
     const temp = strykerTempDir(dir);
     linkSiblings(dir, temp);
     const stryker = join(root, 'node_modules/.bin/stryker');
-    const run = spawnSync(stryker, ['run', 'stryker.config.mjs'], { cwd: dir, stdio: 'inherit' });
+    const run = spawnSync(stryker, ['run', 'stryker.config.mjs', ...strykerArgs], { cwd: dir, stdio: 'inherit' });
     rmSync(temp, { recursive: true, force: true });
     if (run.status !== 0) {
       console.error(`Stryker failed in ${pkg} (exit ${run.status ?? run.signal}).`);
