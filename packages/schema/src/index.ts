@@ -33,3 +33,4 @@ export {
   parseJsonWithinDepth,
   valueExceedsDepth,
 } from './json-depth.js';
+export { editDistance } from './edit-distance.js';

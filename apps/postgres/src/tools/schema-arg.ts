@@ -1,4 +1,5 @@
 import { ToolError } from '@bastion-mcp/core';
+import { editDistance } from '@bastion-mcp/schema';
 import { z } from 'zod';
 import type { Session } from '../db/session.js';
 
@@ -67,16 +68,4 @@ function similarNames(wanted: string, names: readonly string[]): string[] {
     .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))
     .slice(0, 5)
     .map(({ name }) => name);
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
